@@ -1,0 +1,41 @@
+# translate — build, test, demo and benchmark entry points.
+SHELL := /bin/bash
+APT_PACKAGES := libopenblas-dev libjpeg-dev libpng-dev pkg-config
+BENCH_VENV ?= .venv-bench
+BIN := .build/release/translate
+
+.PHONY: all deps build test demo bench bench-env clean
+
+all: build
+
+# Installs the system libraries when any is missing (needs root, as on the dev and CI machines).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	swift build -c release --product translate
+
+# Tests run with one BLAS/worker thread (PERF-NOTES P7) in release mode.
+test: deps
+	TRANSLATE_THREADS=1 OPENBLAS_NUM_THREADS=1 swift test -c release
+
+demo: build
+	bash scripts/demo.sh
+
+# PyTorch (CPU) for the comparison rows of `make bench`, in a local venv.
+bench-env:
+	@if [ ! -x $(BENCH_VENV)/bin/python ]; then python3 -m venv $(BENCH_VENV); fi
+	@$(BENCH_VENV)/bin/python -c "import torch, torchvision, PIL" 2>/dev/null || \
+		$(BENCH_VENV)/bin/pip install -q torch torchvision pillow numpy
+
+bench: deps bench-env
+	swift build -c release
+	BENCH_PY=$(BENCH_VENV)/bin/python bash bench/run.sh
+
+clean:
+	rm -rf .build
