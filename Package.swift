@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // MARK: - C libraries
@@ -22,12 +23,16 @@ let package = Package(
         // MARK: - Core
         .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: fast),
         .target(name: "Tensors", dependencies: ["Kernels"], swiftSettings: fast),
+        .target(name: "Layers", dependencies: ["Tensors", "ZIPFoundation"], swiftSettings: fast),
+        .target(name: "Networks", dependencies: ["Layers"], swiftSettings: fast),
 
         // MARK: - Tool
         .executableTarget(
             name: "CLI",
             dependencies: [
                 "Tensors",
+                "Layers",
+                "Networks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
@@ -36,6 +41,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors"], swiftSettings: fast),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Layers", "TestSupport"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )
