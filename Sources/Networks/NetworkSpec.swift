@@ -35,7 +35,19 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
     /// A generator with the reference defaults of the recipe that uses it: ResNets as CycleGAN
     /// (instance norm, no dropout), U-Nets as pix2pix (batch norm, dropout), SRResNet as Ledig et al.
     public static func generator(_ kind: GeneratorKind, inputChannels: Int = 3, outputChannels: Int = 3,
-                                 baseFilters: Int = 64, norm: NormKind? = nil, dropout: Bool? = nil) -> NetworkSpec {
+                                 baseFilters: Int = 64, dropout: Bool? = nil) -> NetworkSpec {
+        makeGenerator(kind, inputChannels, outputChannels, baseFilters, nil, dropout)
+    }
+
+    /// A generator with an explicit norm (a separate overload so that `norm: .none` means
+    /// `NormKind.none`, never "no value").
+    public static func generator(_ kind: GeneratorKind, inputChannels: Int = 3, outputChannels: Int = 3,
+                                 baseFilters: Int = 64, norm: NormKind, dropout: Bool? = nil) -> NetworkSpec {
+        makeGenerator(kind, inputChannels, outputChannels, baseFilters, norm, dropout)
+    }
+
+    private static func makeGenerator(_ kind: GeneratorKind, _ inputChannels: Int, _ outputChannels: Int,
+                                      _ baseFilters: Int, _ norm: NormKind?, _ dropout: Bool?) -> NetworkSpec {
         var spec = NetworkSpec(kind: .generator(kind), inputChannels: inputChannels, outputChannels: outputChannels,
                                baseFilters: baseFilters, norm: .instance, dropout: false, blocks: 0, downsamplings: 0,
                                layers: 0, scale: 1, imageSize: 0)
@@ -58,9 +70,20 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
 
     /// A discriminator with the reference defaults (`--norm instance`, 3 channels; SRGAN's: batch, 96²).
     public static func discriminator(_ kind: DiscriminatorKind, inputChannels: Int = 3, baseFilters: Int = 64,
-                                     norm: NormKind? = nil, layers: Int = 3, imageSize: Int = 96) -> NetworkSpec {
+                                     layers: Int = 3, imageSize: Int = 96) -> NetworkSpec {
+        makeDiscriminator(kind, inputChannels, baseFilters, kind == .srgan ? .batch : .instance, layers, imageSize)
+    }
+
+    /// A discriminator with an explicit norm.
+    public static func discriminator(_ kind: DiscriminatorKind, inputChannels: Int = 3, baseFilters: Int = 64,
+                                     norm: NormKind, layers: Int = 3, imageSize: Int = 96) -> NetworkSpec {
+        makeDiscriminator(kind, inputChannels, baseFilters, norm, layers, imageSize)
+    }
+
+    private static func makeDiscriminator(_ kind: DiscriminatorKind, _ inputChannels: Int, _ baseFilters: Int,
+                                          _ norm: NormKind, _ layers: Int, _ imageSize: Int) -> NetworkSpec {
         NetworkSpec(kind: .discriminator(kind), inputChannels: inputChannels, outputChannels: 1, baseFilters: baseFilters,
-                    norm: norm ?? (kind == .srgan ? .batch : .instance), dropout: false, blocks: 0, downsamplings: 0,
+                    norm: norm, dropout: false, blocks: 0, downsamplings: 0,
                     layers: kind == .basic ? 3 : (kind == .nLayers ? layers : 0), scale: 1,
                     imageSize: kind == .srgan ? imageSize : 0)
     }

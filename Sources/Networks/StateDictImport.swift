@@ -138,26 +138,41 @@ public enum StateDictImport {
     ///   pattern points to a wrong option (dropout, norm).
     public static func load(_ tensors: [(name: String, tensor: Tensor)], into network: any Layer,
                             spec: NetworkSpec) throws {
+        let (dropped, filled) = quirks(tensors.map { ($0.name, $0.tensor.shape) }, network: network, spec: spec)
+        let kept = tensors.filter { !dropped.contains($0.name) } + filled.map { ($0.name, Tensor(zeros: $0.shape)) }
+        let shapes = Dictionary(kept.map { ($0.name, $0.tensor.shape) }, uniquingKeysWith: { first, _ in first })
+        try network.loadState(kept) { mismatch in hint(for: mismatch, spec: spec, shapes: shapes) }
+    }
+
+    /// What `load` would report for tensors of these names and shapes, without any tensor data.
+    public static func mismatch(_ shapes: [(name: String, shape: Shape)], network: any Layer, spec: NetworkSpec)
+        -> (mismatch: StateMismatch, hint: String?) {
+        let (dropped, filled) = quirks(shapes, network: network, spec: spec)
+        let kept = shapes.filter { !dropped.contains($0.name) } + filled
+        let mismatch = network.stateMismatch(with: kept)
+        let byName = Dictionary(kept.map { ($0.name, $0.shape) }, uniquingKeysWith: { first, _ in first })
+        return (mismatch, mismatch.isEmpty ? nil : hint(for: mismatch, spec: spec, shapes: byName))
+    }
+
+    /// The keys to drop and the keys to add (with their shapes) for the reference quirks.
+    static func quirks(_ shapes: [(name: String, shape: Shape)], network: any Layer, spec: NetworkSpec)
+        -> (dropped: Set<String>, filled: [(name: String, shape: Shape)]) {
         let expected = network.namedParameters
         let expectedNames = Set(expected.map(\.name))
         let modules = Set(expected.map { module(of: $0.name) })
         let runningSuffixes = [".running_mean", ".running_var", ".num_batches_tracked"]
-        var kept: [(name: String, tensor: Tensor)] = []
-        for entry in tensors {
-            let isRunningStat = runningSuffixes.contains { entry.name.hasSuffix($0) }
-            if isRunningStat, spec.norm == .instance, !expectedNames.contains(entry.name),
-               !modules.contains(module(of: entry.name)) {
-                continue  // a pre-0.4 InstanceNorm's statistics: no module here has parameters
+        var dropped = Set<String>()
+        for (name, _) in shapes {
+            let isRunningStat = runningSuffixes.contains { name.hasSuffix($0) }
+            if isRunningStat, spec.norm == .instance, !expectedNames.contains(name), !modules.contains(module(of: name)) {
+                dropped.insert(name)  // a pre-0.4 InstanceNorm's statistics: no module here has parameters
             }
-            if case .features = spec.kind, entry.name.hasPrefix("classifier.") { continue }
-            kept.append(entry)
+            if case .features = spec.kind, name.hasPrefix("classifier.") { dropped.insert(name) }
         }
-        let given = Set(kept.map(\.name))
-        for (name, parameter) in expected where name.hasSuffix(".num_batches_tracked") && !given.contains(name) {
-            kept.append((name, Tensor(zeros: parameter.shape)))
-        }
-        let shapes = Dictionary(kept.map { ($0.name, $0.tensor.shape) }, uniquingKeysWith: { first, _ in first })
-        try network.loadState(kept) { mismatch in hint(for: mismatch, spec: spec, shapes: shapes) }
+        let given = Set(shapes.map(\.name))
+        let filled = expected.filter { $0.name.hasSuffix(".num_batches_tracked") && !given.contains($0.name) }
+            .map { ($0.name, $0.parameter.shape) }
+        return (dropped, filled)
     }
 
     /// "model.10.conv_block.1" for "model.10.conv_block.1.weight".
@@ -169,11 +184,14 @@ public enum StateDictImport {
     /// A sentence naming the likely wrong option, from the shape of a mismatch.
     static func hint(for mismatch: StateMismatch, spec: NetworkSpec, shapes: [String: Shape]) -> String? {
         let missing = Set(mismatch.missing), unexpected = Set(mismatch.unexpected)
-        if missing.contains(where: { $0.contains(".conv_block.6.") }), unexpected.contains(where: { $0.contains(".conv_block.5.") }) {
-            return "The file was trained without dropout: convert with --no-dropout"
-        }
-        if missing.contains(where: { $0.contains(".conv_block.5.") }), unexpected.contains(where: { $0.contains(".conv_block.6.") }) {
-            return "The file was trained with dropout: convert with --dropout"
+        // ResNet blocks hold their second conv at conv_block.6 with dropout, at conv_block.5 without.
+        if case .generator(let generator) = spec.kind, generator == .resnet6 || generator == .resnet9 {
+            let fileHasDropout = shapes.contains { $0.key.hasSuffix(".conv_block.6.weight") && $0.value.rank == 4 }
+            let fileHasBlocks = shapes.keys.contains { $0.contains(".conv_block.") }
+            if fileHasBlocks, fileHasDropout != spec.dropout {
+                return fileHasDropout ? "The file was trained with dropout: convert with --dropout"
+                    : "The file was trained without dropout: convert with --no-dropout"
+            }
         }
         // Batch norm leaves 1-D weights (γ) and running statistics; instance norm (affine=False) leaves none.
         let hasBatchNorm = unexpected.contains { $0.hasSuffix(".running_mean") }
@@ -188,7 +206,7 @@ public enum StateDictImport {
         }
         if extraBiases, !missingBiases, spec.norm == .none { return "The convolutions have biases, as with --norm instance" }
         if !mismatch.misshaped.isEmpty {
-            return "Check --ngf/--ndf, --input-nc and --output-nc against the file (`translate inspect` shows its shapes)"
+            return "Check --ngf/--ndf, --input-nc and --output-nc, or leave them out: they are read off the tensors"
         }
         return nil
     }
