@@ -22,6 +22,7 @@ let package = Package(
         // MARK: - Core
         .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: fast),
         .target(name: "Tensors", dependencies: ["Kernels"], swiftSettings: fast),
+        .target(name: "Training", dependencies: ["Tensors", "Kernels"], swiftSettings: fast),
 
         // MARK: - Tool
         .executableTarget(
@@ -36,6 +37,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors"], swiftSettings: fast),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )
