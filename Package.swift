@@ -22,7 +22,8 @@ let package = Package(
         // MARK: - Core
         .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: fast),
         .target(name: "Tensors", dependencies: ["Kernels"], swiftSettings: fast),
-        .target(name: "Training", dependencies: ["Tensors", "Kernels"], swiftSettings: fast),
+        .target(name: "Console", swiftSettings: fast),
+        .target(name: "Training", dependencies: ["Tensors", "Kernels", "Console"], swiftSettings: fast),
 
         // MARK: - Tool
         .executableTarget(
@@ -37,6 +38,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors"], swiftSettings: fast),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console"], swiftSettings: fast),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
