@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // MARK: - C libraries
@@ -23,7 +24,10 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: fast),
         .target(name: "Tensors", dependencies: ["Kernels"], swiftSettings: fast),
         .target(name: "Console", swiftSettings: fast),
-        .target(name: "Training", dependencies: ["Tensors", "Kernels", "Console"], swiftSettings: fast),
+        .target(
+            name: "Training",
+            dependencies: ["Tensors", "Kernels", "Console", .product(name: "Yams", package: "Yams")],
+            swiftSettings: fast),
 
         // MARK: - Tool
         .executableTarget(
@@ -39,7 +43,10 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], swiftSettings: fast),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: fast),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: ["Training", "TestSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )
