@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
@@ -25,6 +26,12 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["Kernels"], swiftSettings: fast),
         .target(name: "Layers", dependencies: ["Tensors", "ZIPFoundation"], swiftSettings: fast),
         .target(name: "Networks", dependencies: ["Layers"], swiftSettings: fast),
+        .target(name: "Console", swiftSettings: fast),
+        .target(name: "Inference", dependencies: ["Tensors", "Console"], swiftSettings: fast),
+        .target(
+            name: "Training",
+            dependencies: ["Tensors", "Kernels", "Console", .product(name: "Yams", package: "Yams")],
+            swiftSettings: fast),
 
         // MARK: - Tool
         .executableTarget(
@@ -41,6 +48,12 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors"], swiftSettings: fast),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console"], swiftSettings: fast),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: ["Training", "TestSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: fast),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Layers", "TestSupport"], swiftSettings: fast),
     ],
