@@ -15,9 +15,11 @@ the same state-dict keys. SRResNet and the SRGAN discriminator follow Ledig et a
 key layout of Sources/Networks. VGG19 comes from torchvision itself.
 
 The input of every case is x[i] = 0.8·sin(0.37·i + 0.1) over the flattened NCHW tensor, which the
-Swift tests recompute, so inputs are not stored. `--counts` prints the full-width parameter counts
+Swift tests recompute, so inputs are not stored. Some cases also store the gradients of the loss
+Σ cos(0.11·i)·y[i] with respect to the input and every parameter (backward parity). `--counts` prints the full-width parameter counts
 pinned in ParameterCountTests.
 """
+import copy
 import functools
 import io
 import json
@@ -272,14 +274,32 @@ def randomise(net, seed):
     return net
 
 
+def loss_weights(n):
+    """The weights of the scalar loss Σ wᵢ·yᵢ whose gradients are compared: wᵢ = cos(0.11·i)."""
+    return torch.from_numpy(np.cos(0.11 * np.arange(n, dtype=np.float64)).astype(np.float32))
+
+
 def write_case(manifest, name, net, spec, input_shape, *, pth=None, extra=None, state_dict=None, legacy=False, key=None,
-               training=None):
-    """Saves `<name>.pth` and `<name>.expected.safetensors` (output in eval mode, plus training-mode
-    output and updated running statistics when `training` is a dropout-free twin of `net`)."""
+               training=None, gradients=None):
+    """Saves `<name>.pth` and `<name>.expected.safetensors`: the output in eval mode; with `training`
+    (a dropout-free twin of `net`), the training-mode output and the running statistics after it;
+    with `gradients` ("training" or "inference"), the gradients of Σ wᵢ·yᵢ with respect to the
+    input ("grad_input") and every parameter ("grad.<key>") in that mode (batch statistics in
+    training mode; the twin, or `net` itself when it has no dropout)."""
     x = deterministic_input(input_shape)
     net.eval()
     with torch.no_grad():
         expected = {"output": net(x).contiguous()}
+    if gradients is not None:
+        subject = copy.deepcopy(training if training is not None else net)
+        subject.load_state_dict(net.state_dict())
+        subject.train(gradients == "training")
+        xg = x.clone().requires_grad_(True)
+        y = subject(xg)
+        (y.reshape(-1) * loss_weights(y.numel())).sum().backward()
+        expected["grad_input"] = xg.grad.contiguous()
+        for k, p in subject.named_parameters():
+            expected["grad." + k] = p.grad.contiguous()
     if training is not None:
         training.load_state_dict(net.state_dict())
         training.train()
@@ -296,6 +316,8 @@ def write_case(manifest, name, net, spec, input_shape, *, pth=None, extra=None, 
         torch.save(to_save, os.path.join(OUT, path))
     save_file(expected, os.path.join(OUT, name + ".expected.safetensors"))
     case = {"name": name, "pth": path, "spec": spec, "input_shape": list(input_shape)}
+    if gradients is not None:
+        case["gradients"] = gradients
     if key:
         case["key"] = key
     if extra:
@@ -358,7 +380,7 @@ def main():
     net = randomise(ResnetGenerator(3, 3, 4, norm_layer_for("instance"), False, 9), 1)
     write_case(manifest, "resnet9_instance", net,
                spec_json("generator", "resnet_9blocks", input_nc=3, output_nc=3, ngf=4, norm="instance", dropout=False, blocks=9),
-               (1, 3, 32, 32))
+               (1, 3, 32, 32), gradients="inference")
 
     # resnet_6blocks with batch norm (no conv biases) and dropout (second conv at conv_block.6),
     # 2 → 3 channels and a non-square input.
@@ -373,7 +395,7 @@ def main():
     twin = UnetGenerator(1, 2, 7, 2, norm_layer_for("batch"), False)
     write_case(manifest, "unet128_batch", net,
                spec_json("generator", "unet_128", input_nc=1, output_nc=2, ngf=2, norm="batch", dropout=True, downsamplings=7),
-               (1, 1, 128, 128), training=twin)
+               (1, 1, 128, 128), training=twin, gradients="training")
 
     # A U-Net with instance norm (conv biases) and 6 downsamplings on a 64² input, batch 2.
     net = randomise(UnetGenerator(3, 3, 6, 2, norm_layer_for("instance"), False), 4)
@@ -424,12 +446,13 @@ def main():
     write_case(manifest, "srresnet_x4", net,
                spec_json("generator", "srresnet", input_nc=3, output_nc=3, ngf=8, norm="batch", dropout=False, blocks=3,
                          scale=4),
-               (1, 3, 16, 16), state_dict={"params": decoy, "params_ema": net.state_dict()})
+               (1, 3, 16, 16), state_dict={"params": decoy, "params_ema": net.state_dict()}, key=None,
+               gradients="training")
 
     # SRGAN discriminator for 32² inputs, batch of 2.
     net = randomise(SRDiscriminator(3, 4, 32), 10)
     write_case(manifest, "srgan_d", net, spec_json("discriminator", "srgan", input_nc=3, ndf=4, norm="batch", image_size=32),
-               (2, 3, 32, 32))
+               (2, 3, 32, 32), gradients="training")
 
     # torchvision VGG19 features[:36] at width 4 (same keys as the real one).
     torch.manual_seed(11)

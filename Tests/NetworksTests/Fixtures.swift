@@ -16,6 +16,8 @@ enum TorchFixtures {
         var spec: NetworkSpec
         var inputShape: Shape
         var key: String?
+        /// "training" or "inference" when the fixture holds gradients, computed in that phase.
+        var gradients: String?
     }
 
     /// The cases listed in manifest.json.
@@ -28,9 +30,15 @@ enum TorchFixtures {
             let name = item["name"] as! String
             result[name] = Case(name: name, pth: item["pth"] as! String,
                                 spec: try NetworkSpec(json: String(decoding: specData, as: UTF8.self)),
-                                inputShape: Shape(item["input_shape"] as! [Int]), key: item["key"] as? String)
+                                inputShape: Shape(item["input_shape"] as! [Int]), key: item["key"] as? String,
+                                gradients: item["gradients"] as? String)
         }
         return result
+    }
+
+    /// The script's loss weights: Σ cos(0.11·i)·y[i] over the flattened output.
+    static func lossWeights(_ shape: Shape) -> Tensor {
+        Tensor(shape: shape, scalars: (0..<shape.elementCount).map { Float(cos(0.11 * Double($0))) })
     }
 
     /// The script's input: x[i] = 0.8·sin(0.37·i + 0.1) over the flattened NCHW tensor.

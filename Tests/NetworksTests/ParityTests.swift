@@ -52,4 +52,42 @@ import Testing
         #expect(checked == 22)
         #expect(statisticsError < 1e-5)
     }
+
+    /// Backward parity: the gradients of Σ cos(0.11·i)·y[i] with respect to the input and every
+    /// parameter equal PyTorch autograd's (batch statistics in training phase), relative to each
+    /// tensor's largest gradient. Biases of convolutions followed by a mean-subtracting norm have a
+    /// gradient of exactly zero in exact arithmetic; there both sides must be rounding noise
+    /// (below 1e-5 of the network's largest gradient).
+    @Test(arguments: ["resnet9_instance", "unet128_batch", "srresnet_x4", "srgan_d"])
+    func gradientsMatchPyTorch(_ name: String) throws {
+        let fixture = try #require(try TorchFixtures.cases()[name])
+        let phase: Phase = try #require(fixture.gradients) == "training" ? .training : .inference
+        let (_, network, _) = try StateDictImport.importNetwork(contentsOf: TorchFixtures.url(fixture.pth),
+                                                                kind: fixture.spec.kind, key: fixture.key) { $0.dropout = false }
+        let expected = try SafeTensors.read(contentsOf: TorchFixtures.url(name + ".expected.safetensors"))
+        let input = Parameter(TorchFixtures.input(fixture.inputShape))
+        let output = network(input.tracked, phase: phase)
+        output.multiplying(TorchFixtures.lossWeights(output.shape)).sum().backward()
+
+        var pairs: [(name: String, ours: Tensor?, reference: Tensor)] = [("input", input.gradient, try #require(expected["grad_input"]))]
+        for (key, parameter) in network.namedParameters where parameter.isTrainable {
+            pairs.append((key, parameter.gradient, try #require(expected["grad." + key], "no grad.\(key)")))
+        }
+        #expect(pairs.count - 1 == expected.tensors.filter { $0.name.hasPrefix("grad.") }.count)
+        let largest = pairs.map { $0.reference.scalars.map(abs).max() ?? 0 }.max() ?? 0
+        var worst: Float = 0, zeros = 0
+        for (key, ours, reference) in pairs {
+            let gradient = try #require(ours, "\(key) got no gradient")
+            let scale = reference.scalars.map(abs).max() ?? 0
+            if scale < 1e-5 * largest {
+                zeros += 1
+                #expect((gradient.scalars.map(abs).max() ?? 0) < 1e-5 * largest, "\(key) should be ≈ 0")
+                continue
+            }
+            let error = gradient.maxAbsoluteDifference(reference) / scale
+            #expect(error < 1e-4, "\(key): relative error \(error)")
+            worst = max(worst, error)
+        }
+        print("parity \(name) gradients (input + \(pairs.count - 1) parameters, \(zeros) exactly-zero biases): max relative |Δ| = \(worst)")
+    }
 }
