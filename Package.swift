@@ -18,26 +18,42 @@ let package = Package(
     targets: [
         // MARK: - C libraries
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
+        // The setjmp-guarded C calls. A C target does not autolink the `link` lines of its
+        // system-library dependencies, so it names the libraries itself.
+        .target(name: "CodecShims", dependencies: ["CJPEG", "CPNG"],
+                linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
 
         // MARK: - Core
         .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: fast),
         .target(name: "Tensors", dependencies: ["Kernels"], swiftSettings: fast),
         .target(name: "Training", dependencies: ["Tensors", "Kernels"], swiftSettings: fast),
 
+        // MARK: - Images
+        .target(name: "ImageCodecs", dependencies: ["CodecShims"], swiftSettings: fast),
+        .target(name: "ImageDatasets", dependencies: ["ImageCodecs", "Tensors"], swiftSettings: fast),
+
         // MARK: - Tool
         .executableTarget(
             name: "CLI",
             dependencies: [
                 "Tensors",
+                "ImageCodecs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
+        .executableTarget(name: "bench-loader", dependencies: ["ImageDatasets"], path: "Sources/BenchLoader",
+                          swiftSettings: fast),
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Tensors"], swiftSettings: fast),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"],
+                    swiftSettings: fast),
+        .testTarget(name: "ImageDatasetsTests", dependencies: ["ImageDatasets", "TestSupport"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )
