@@ -448,7 +448,8 @@ def make_references():
     resizes = []
     filters = {"bicubic": Image.BICUBIC, "bilinear": Image.BILINEAR, "area": Image.BOX}
     for filter_name, method in filters.items():
-        for (w, h) in [(16, 12), (53, 41), (50, 20), (37, 10)]:
+        # (50, 20) and (30, 9) take Pillow 13's vertical-pass-first order.
+        for (w, h) in [(16, 12), (53, 41), (50, 20), (37, 10), (30, 9)]:
             for mode in ("RGB", "L"):
                 im = Image.fromarray(source).convert(mode).resize((w, h), method)
                 name = f"resize_{filter_name}_{mode}_{w}x{h}.png"

@@ -304,7 +304,14 @@ static int cs_jpeg_encode_guarded(CSJPEGEncoder *encoder, const uint8_t *pixels,
     encoder->info.in_color_space =
         inputLayout == CS_JPEG_INPUT_GRAY ? JCS_GRAYSCALE : inputLayout == CS_JPEG_INPUT_CMYK ? JCS_CMYK : JCS_RGB;
     jpeg_set_defaults(&encoder->info);
-    if (inputLayout == CS_JPEG_INPUT_CMYK && options->ycck) jpeg_set_colorspace(&encoder->info, JCS_YCCK);
+    if (inputLayout == CS_JPEG_INPUT_CMYK && options->ycck) {
+        jpeg_set_colorspace(&encoder->info, JCS_YCCK);
+        // Full-resolution chroma, so a YCCK file differs from a CMYK one only by the transform.
+        for (int c = 0; c < 4; c++) {
+            encoder->info.comp_info[c].h_samp_factor = 1;
+            encoder->info.comp_info[c].v_samp_factor = 1;
+        }
+    }
     jpeg_set_quality(&encoder->info, options->quality, TRUE);
     if (inputLayout == CS_JPEG_INPUT_RGB) {
         // Luma sampling factors; chroma stays 1x1.

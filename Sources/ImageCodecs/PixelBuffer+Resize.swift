@@ -1,8 +1,8 @@
 // Separable resampling as Pillow's `Image.resize` (libImaging/Resample.c), which the reference
 // implementations call through torchvision's `Resize` on PIL images. Reproduced exactly for
 // 8-bit samples: the same filter support scaled by the reduction factor (so downscaling is
-// antialiased), the same 22-bit fixed-point coefficients, a horizontal pass rounded to 8 bits
-// and then a vertical pass. 16-bit samples use double coefficients and rounding (Pillow's I;16 path).
+// antialiased), the same 22-bit fixed-point coefficients, two passes with the intermediate
+// rounded to 8 bits, in Pillow 13's pass order. 16-bit samples use double coefficients and rounding (Pillow's I;16 path).
 
 /// The resampling filter of `resized(width:height:filter:)`.
 public enum ResampleFilter: String, Sendable, CaseIterable {
@@ -95,40 +95,69 @@ extension PixelBuffer {
     public func resized(width newWidth: Int, height newHeight: Int, filter: ResampleFilter = .bicubic) -> PixelBuffer {
         precondition(newWidth > 0 && newHeight > 0, "resized to an empty size \(newWidth)×\(newHeight)")
         if newWidth == width && newHeight == height { return self }
+        let needHorizontal = newWidth != width, needVertical = newHeight != height
+        let horizontal = ResampleTaps(inputSize: width, outputSize: newWidth, filter: filter)
         let vertical = ResampleTaps(inputSize: height, outputSize: newHeight, filter: filter)
-        // Only the input rows some output row reads need the horizontal pass.
-        let firstRow = vertical.first[0]
-        let lastRow = vertical.first[newHeight - 1] + vertical.count[newHeight - 1]
+        // Pillow 13 runs the vertical pass first when the height shrinks by more than twice as
+        // many pixels as the width does (Pillow 12 and earlier always ran the horizontal pass
+        // first; the two orders differ by at most one level where they differ at all).
+        let horizontalFirst = !(height - newHeight > 0 && height - newHeight > (width - newWidth) * 2)
         switch samples {
         case .uint8(let values):
-            var rows = values, rowWidth = width, rowOffset = 0
-            if newWidth != width {
-                let horizontal = ResampleTaps(inputSize: width, outputSize: newWidth, filter: filter)
-                rows = PixelBuffer.resampleRows8(values, width: width, channels: channels, rows: firstRow..<lastRow,
-                                                 taps: horizontal, outputWidth: newWidth)
-                rowWidth = newWidth
-                rowOffset = firstRow
+            var rows = values, rowWidth = width
+            if horizontalFirst {
+                var rowOffset = 0
+                if needHorizontal {
+                    // Only the input rows some output row reads need the horizontal pass.
+                    let firstRow = vertical.first[0]
+                    let lastRow = vertical.first[newHeight - 1] + vertical.count[newHeight - 1]
+                    rows = PixelBuffer.resampleRows8(values, width: width, channels: channels, rows: firstRow..<lastRow,
+                                                     taps: horizontal, outputWidth: newWidth)
+                    rowWidth = newWidth
+                    rowOffset = firstRow
+                }
+                if needVertical {
+                    rows = PixelBuffer.resampleColumns8(rows, width: rowWidth, channels: channels, rowOffset: rowOffset,
+                                                        taps: vertical, outputHeight: newHeight)
+                }
+            } else {
+                if needVertical {
+                    rows = PixelBuffer.resampleColumns8(rows, width: width, channels: channels, rowOffset: 0,
+                                                        taps: vertical, outputHeight: newHeight)
+                }
+                if needHorizontal {
+                    rows = PixelBuffer.resampleRows8(rows, width: width, channels: channels, rows: 0..<newHeight,
+                                                     taps: horizontal, outputWidth: newWidth)
+                }
             }
-            if newHeight == height {
-                return PixelBuffer(width: newWidth, height: newHeight, channels: channels, bytes: rows)
-            }
-            let result = PixelBuffer.resampleColumns8(rows, width: rowWidth, channels: channels, rowOffset: rowOffset,
-                                                      taps: vertical, outputHeight: newHeight)
-            return PixelBuffer(width: newWidth, height: newHeight, channels: channels, bytes: result)
+            return PixelBuffer(width: newWidth, height: newHeight, channels: channels, bytes: rows)
         case .uint16(let values):
-            var rows = values, rowOffset = 0
-            if newWidth != width {
-                let horizontal = ResampleTaps(inputSize: width, outputSize: newWidth, filter: filter)
-                rows = PixelBuffer.resampleRows16(values, width: width, channels: channels, rows: firstRow..<lastRow,
-                                                  taps: horizontal, outputWidth: newWidth)
-                rowOffset = firstRow
+            var rows = values, rowWidth = width
+            if horizontalFirst {
+                var rowOffset = 0
+                if needHorizontal {
+                    let firstRow = vertical.first[0]
+                    let lastRow = vertical.first[newHeight - 1] + vertical.count[newHeight - 1]
+                    rows = PixelBuffer.resampleRows16(values, width: width, channels: channels, rows: firstRow..<lastRow,
+                                                      taps: horizontal, outputWidth: newWidth)
+                    rowWidth = newWidth
+                    rowOffset = firstRow
+                }
+                if needVertical {
+                    rows = PixelBuffer.resampleColumns16(rows, width: rowWidth, channels: channels, rowOffset: rowOffset,
+                                                         taps: vertical, outputHeight: newHeight)
+                }
+            } else {
+                if needVertical {
+                    rows = PixelBuffer.resampleColumns16(rows, width: width, channels: channels, rowOffset: 0,
+                                                         taps: vertical, outputHeight: newHeight)
+                }
+                if needHorizontal {
+                    rows = PixelBuffer.resampleRows16(rows, width: width, channels: channels, rows: 0..<newHeight,
+                                                      taps: horizontal, outputWidth: newWidth)
+                }
             }
-            if newHeight == height {
-                return PixelBuffer(width: newWidth, height: newHeight, channels: channels, words: rows)
-            }
-            let result = PixelBuffer.resampleColumns16(rows, width: newWidth, channels: channels, rowOffset: rowOffset,
-                                                       taps: vertical, outputHeight: newHeight)
-            return PixelBuffer(width: newWidth, height: newHeight, channels: channels, words: result)
+            return PixelBuffer(width: newWidth, height: newHeight, channels: channels, words: rows)
         }
     }
 
