@@ -20,6 +20,12 @@ let package = Package(
     targets: [
         // MARK: - C libraries
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
+        // The setjmp-guarded C calls. A C target does not autolink the `link` lines of its
+        // system-library dependencies, so it names the libraries itself.
+        .target(name: "CodecShims", dependencies: ["CJPEG", "CPNG"],
+                linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
 
         // MARK: - Core
         .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: fast),
@@ -27,11 +33,15 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Tensors", "ZIPFoundation"], swiftSettings: fast),
         .target(name: "Networks", dependencies: ["Layers"], swiftSettings: fast),
         .target(name: "Console", swiftSettings: fast),
-        .target(name: "Inference", dependencies: ["Tensors", "Console"], swiftSettings: fast),
+        .target(name: "Inference", dependencies: ["Tensors", "Layers", "Networks", "ImageCodecs", "Console"],
+                swiftSettings: fast),
         .target(
             name: "Training",
             dependencies: ["Tensors", "Kernels", "Console", "Layers", "Networks", .product(name: "Yams", package: "Yams")],
             swiftSettings: fast),
+
+        // MARK: - Images
+        .target(name: "ImageCodecs", dependencies: ["CodecShims"], swiftSettings: fast),
 
         // MARK: - Tool
         .executableTarget(
@@ -40,6 +50,9 @@ let package = Package(
                 "Tensors",
                 "Layers",
                 "Networks",
+                "ImageCodecs",
+                "Inference",
+                "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
@@ -48,7 +61,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors"], swiftSettings: fast),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: fast),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Networks", "Layers", "ImageCodecs", "TestSupport"],
+                    swiftSettings: fast),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], swiftSettings: fast),
         .testTarget(
             name: "TrainingTests",
