@@ -56,6 +56,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
+        // Writes random-init generator checkpoints for bench/sections/30-apply.sh.
+        .executableTarget(name: "bench-apply", dependencies: ["Networks", "Layers", "Tensors"], path: "Sources/BenchApply",
+                          swiftSettings: fast),
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Tensors"], swiftSettings: fast),
