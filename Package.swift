@@ -57,7 +57,7 @@ let package = Package(
             ],
             swiftSettings: fast),
         // Writes random-init generator checkpoints for bench/sections/30-apply.sh.
-        .executableTarget(name: "bench-apply", dependencies: ["Networks", "Layers", "Tensors"], path: "Sources/BenchApply",
+        .executableTarget(name: "bench-apply", dependencies: ["Inference", "Networks", "Layers", "Tensors"], path: "Sources/BenchApply",
                           swiftSettings: fast),
 
         // MARK: - Tests

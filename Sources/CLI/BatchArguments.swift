@@ -34,7 +34,7 @@ struct BatchArguments: ParsableArguments {
     @Flag(help: "Do not copy EXIF and ICC profiles to the outputs (the EXIF orientation is always applied and reset).")
     var stripMetadata = false
 
-    @Option(help: "Images in the network at once (default: one per thread, at most one per image to do).")
+    @Option(help: "Images in the network at once, each on threads/jobs threads (default: one per thread; all threads for a single image). Outputs are bit-identical across runs with the same --threads and --jobs.")
     var jobs: Int?
 
     @Option(help: "Largest tile side in pixels for big images; 0 never tiles (default: derived from --max-memory).")
@@ -106,7 +106,11 @@ struct BatchArguments: ParsableArguments {
         }
         let pendingCount = plan.pending.count
         let threads = Parallel.threadCount
-        let jobs = jobs ?? max(1, min(threads, pendingCount))
+        // One image per thread for folders, so each image's arithmetic (one thread) does not depend on
+        // how many images are left: a resumed run writes the same bytes as an uninterrupted one.
+        // A single image gets every thread.
+        let singleImage = plan.files.count == 1 && !FileManager.default.isDirectory(input)
+        let jobs = jobs ?? (singleImage ? 1 : threads)
         // Workers split the cores: each image runs its kernels on threads / jobs threads.
         Parallel.setThreadCount(max(1, threads / jobs))
         let budget = maxMemory.flatMap(Self.parseBytes) ?? MemoryBudget.defaultBudget
@@ -133,5 +137,13 @@ struct BatchArguments: ParsableArguments {
         }
         print(summary)
         if summary.failed > 0 { throw ExitCode(1) }
+    }
+}
+
+extension FileManager {
+    /// True when `path` is an existing directory.
+    func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 }

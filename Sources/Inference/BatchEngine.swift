@@ -20,7 +20,7 @@ public struct BatchOptions: Sendable {
     /// Translate images the decoder had to repair (truncated or damaged JPEG data) instead of failing them.
     public var allowDamaged: Bool
 
-    public init(jobs: Int = 1, maxBatch: Int = 8, batchPixelLimit: Int = 512 * 512,
+    public init(jobs: Int = 1, maxBatch: Int = 8, batchPixelLimit: Int = 128 * 128,
                 memoryBudget: Int = MemoryBudget.defaultBudget, maxPixels: Int = 100_000_000, allowDamaged: Bool = false) {
         self.jobs = jobs
         self.maxBatch = maxBatch

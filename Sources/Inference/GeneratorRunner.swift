@@ -26,7 +26,9 @@ public final class GeneratorRunner: @unchecked Sendable {
     /// - Parameters:
     ///   - tileSize: 0 for never; otherwise rounded down to `spec.inputSizeMultiple` (at least one multiple).
     ///   - overlap: nil picks `MemoryBudget.defaultOverlap`.
-    public init(spec: NetworkSpec, network: any Layer, tileSize: Int, overlap: Int? = nil) {
+    ///   - fastConvolutions: same-size 3×3 convolutions by Winograd (`InferenceForward`); false runs
+    ///     the layers as they are.
+    public init(spec: NetworkSpec, network: any Layer, tileSize: Int, overlap: Int? = nil, fastConvolutions: Bool = true) {
         self.spec = spec
         self.network = network
         multiple = spec.inputSizeMultiple
@@ -38,7 +40,7 @@ public final class GeneratorRunner: @unchecked Sendable {
         default: minimumSize = multiple
         }
         network.setRequiresGradient(false)
-        forward = { [network] input in network(input, phase: .inference) }
+        forward = InferenceForward.make(network, fastConvolutions: fastConvolutions)
     }
 
     /// True when `height`×`width` is run in tiles.

@@ -129,7 +129,7 @@ struct EndToEndTests {
     @Test func killedRunResumesToTheSameBytes() throws {
         let root = try TestImages.temporaryFolder("kill")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let checkpoint = try TestImages.checkpoint(in: root, baseFilters: 8)
+        let checkpoint = try TestImages.checkpoint(in: root, baseFilters: 16)
         let count = 30
         for index in 0..<count {
             let name = String(format: "img%02d", index) + (index % 3 == 0 ? ".png" : ".jpg")
