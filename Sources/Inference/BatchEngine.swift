@@ -118,12 +118,13 @@ public final class BatchEngine: @unchecked Sendable {
             lock.unlock()
         }
 
-        func failed(_ index: Int, _ path: String, _ reason: String) {
+        /// Records a failure; `pending` files also advance the progress (planned failures are not in its total).
+        func failed(_ index: Int, _ path: String, _ reason: String, pending: Bool = true) {
             lock.lock()
             failures.append((index, path, reason))
             // One line per failure: the file and the reason.
             if let progress { progress.log("failed: \(path): \(reason)") } else { log("failed: \(path): \(reason)") }
-            progress?.advance()
+            if pending { progress?.advance() }
             lock.unlock()
         }
 
@@ -152,7 +153,7 @@ public final class BatchEngine: @unchecked Sendable {
             switch file.action {
             case .process: pending.append((index, file))
             case .upToDate: summary.skipped += 1
-            case .fail(let reason): state.failed(index, file.relativePath, reason)
+            case .fail(let reason): state.failed(index, file.relativePath, reason, pending: false)
             }
         }
         process(pending, state: state)
