@@ -44,6 +44,9 @@ let package = Package(
             ],
             swiftSettings: fast),
 
+        .executableTarget(name: "bench-train", dependencies: ["Training", "Tensors", "Kernels"], path: "Sources/BenchTrain",
+                          swiftSettings: fast),
+
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Tensors"], swiftSettings: fast),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: fast),
