@@ -128,3 +128,15 @@ public struct DecodedImage: Sendable {
     /// True when the decoder had to work around damage (see `warnings`).
     public var isDamaged: Bool { !warnings.isEmpty }
 }
+
+/// What a header says: enough to plan a crop before decoding.
+public struct ImageInfo: Sendable, Equatable {
+    public var source: ImageSourceInfo
+    /// The orientation that decoding will apply (`.normal` when orientation is not applied).
+    public var orientation: ImageOrientation
+
+    /// Width of the decoded (upright) image.
+    public var width: Int { orientation.swapsDimensions ? source.storedHeight : source.storedWidth }
+    /// Height of the decoded (upright) image.
+    public var height: Int { orientation.swapsDimensions ? source.storedWidth : source.storedHeight }
+}

@@ -14,7 +14,8 @@ public enum ImageFile {
     /// - Throws: `ImageCodecError(.io)` for a missing, unreadable or special file, or a directory;
     ///   `.truncated` for an empty file; `.tooLarge` above `maximumFileBytes`.
     public static func readBytes(_ path: String) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO named .jpg must not hang (regular files ignore the flag).
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if descriptor < 0 { throw ImageCodecError(.io, "cannot open: \(lastError())", path: path) }
         defer { close(descriptor) }
         var info = stat()
@@ -48,9 +49,13 @@ public enum ImageFile {
 
     /// The first `count` bytes (fewer for a shorter file), to recognise the format cheaply.
     public static func readPrefix(_ path: String, count: Int = 16) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if descriptor < 0 { throw ImageCodecError(.io, "cannot open: \(lastError())", path: path) }
         defer { close(descriptor) }
+        var info = stat()
+        if fstat(descriptor, &info) != 0 || (info.st_mode & S_IFMT) != S_IFREG {
+            throw ImageCodecError(.io, "is not a regular file", path: path)
+        }
         var bytes = [UInt8](repeating: 0, count: count)
         let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, count) }
         if got < 0 { throw ImageCodecError(.io, "read failed: \(lastError())", path: path) }

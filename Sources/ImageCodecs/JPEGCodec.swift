@@ -141,6 +141,30 @@ enum JPEGCodec {
         return (pixels, source, exif, icc, warnings)
     }
 
+    /// The header fields and EXIF block, without decoding pixels.
+    static func readHeader(_ data: UnsafeRawBufferPointer) throws -> (ImageSourceInfo, ExifData?) {
+        guard let decoder = cs_jpeg_decoder_create() else {
+            throw ImageCodecError(.io, "out of memory creating a JPEG decoder")
+        }
+        defer { cs_jpeg_decoder_destroy(decoder) }
+        let bytes = data.bindMemory(to: UInt8.self)
+        guard let base = bytes.baseAddress, bytes.count > 0 else {
+            throw ImageCodecError(.truncated, "the file is empty (0 bytes)")
+        }
+        var header = CSJPEGHeader()
+        let status = cs_jpeg_read_header(decoder, base, bytes.count, &header)
+        if status != Int32(CS_OK) { throw error(status, decoder: decoder, stage: "header") }
+        var exifLength = 0
+        var exif: ExifData?
+        if let exifPointer = cs_jpeg_exif(decoder, &exifLength), exifLength > 0 {
+            exif = ExifData(bytes: Array(UnsafeBufferPointer(start: exifPointer, count: exifLength)))
+        }
+        let source = ImageSourceInfo(format: .jpeg, storedWidth: Int(header.width), storedHeight: Int(header.height),
+                                     bitDepth: Int(header.precision), colorModel: colorModelName(header.colorSpace),
+                                     progressive: header.progressive != 0)
+        return (source, exif)
+    }
+
     /// Encodes 8-bit gray or RGB pixels (other layouts are converted first by `ImageEncoder`).
     static func encode(_ pixels: PixelBuffer, options: JPEGEncodeOptions, exif: ExifData?, iccProfile: [UInt8]?,
                        cmykAsYCCK: Bool = false) throws -> [UInt8] {
