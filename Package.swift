@@ -20,6 +20,12 @@ let package = Package(
     targets: [
         // MARK: - C libraries
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
+        // The setjmp-guarded C calls. A C target does not autolink the `link` lines of its
+        // system-library dependencies, so it names the libraries itself.
+        .target(name: "CodecShims", dependencies: ["CJPEG", "CPNG"],
+                linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
 
         // MARK: - Core
         .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: fast),
@@ -33,6 +39,10 @@ let package = Package(
             dependencies: ["Tensors", "Kernels", "Console", "Layers", "Networks", .product(name: "Yams", package: "Yams")],
             swiftSettings: fast),
 
+        // MARK: - Images
+        .target(name: "ImageCodecs", dependencies: ["CodecShims"], swiftSettings: fast),
+        .target(name: "ImageDatasets", dependencies: ["ImageCodecs", "Tensors"], swiftSettings: fast),
+
         // MARK: - Tool
         .executableTarget(
             name: "CLI",
@@ -40,6 +50,10 @@ let package = Package(
                 "Tensors",
                 "Layers",
                 "Networks",
+                "ImageCodecs",
+                "ImageDatasets",
+                "Training",
+                "Inference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
@@ -59,6 +73,9 @@ let package = Package(
             swiftSettings: fast),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Layers", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"],
+                    swiftSettings: fast),
+        .testTarget(name: "ImageDatasetsTests", dependencies: ["ImageDatasets", "TestSupport"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

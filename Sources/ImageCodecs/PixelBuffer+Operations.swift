@@ -1,0 +1,78 @@
+// Crops, flips and channel-layout changes. Channel rules follow Pillow's `convert`, which the
+// reference implementations call (`Image.open(path).convert('RGB')`, `transforms.Grayscale`).
+
+extension PixelBuffer {
+    // MARK: - Geometry
+
+    /// The pixels inside `rect`.
+    /// - Precondition: `rect` lies inside the image.
+    public func cropped(to rect: PixelRect) -> PixelBuffer {
+        precondition(rect.fits(width: width, height: height), "cropped(to: \(rect)) on a \(width)×\(height) image")
+        if rect.x == 0 && rect.y == 0 && rect.width == width && rect.height == height { return self }
+        return remapped(width: rect.width, height: rect.height,
+                        map: GridMap(originX: rect.x, originY: rect.y, xFromX: 1, xFromY: 0, yFromX: 0, yFromY: 1))
+    }
+
+    /// Mirrored left to right (Pillow's `FLIP_LEFT_RIGHT`, torchvision's horizontal flip).
+    public func flippedHorizontally() -> PixelBuffer { oriented(.mirrorHorizontal) }
+
+    /// Mirrored top to bottom.
+    public func flippedVertically() -> PixelBuffer { oriented(.mirrorVertical) }
+
+    /// Rows and columns exchanged (a 90° rotation plus a mirror), as used by SR augmentation.
+    public func transposed() -> PixelBuffer { oriented(.transpose) }
+
+    // MARK: - Channels
+
+    /// The image with `count` channels (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA), converting as
+    /// Pillow does: colour to gray is ITU-R 601 luma `L = (19595 R + 38470 G + 7471 B + 2¹⁵) >> 16`,
+    /// gray to colour copies L into R, G and B, dropping alpha discards it (no compositing:
+    /// `convert('RGB')` on RGBA), and added alpha is opaque.
+    public func converted(toChannels count: Int) -> PixelBuffer {
+        precondition((1...4).contains(count), "converted(toChannels: \(count)): expected 1 to 4")
+        if count == channels { return self }
+        switch samples {
+        case .uint8(let values):
+            return PixelBuffer(width: width, height: height, channels: count,
+                               bytes: PixelBuffer.convertChannels(values, from: channels, to: count, opaque: 255))
+        case .uint16(let values):
+            return PixelBuffer(width: width, height: height, channels: count,
+                               words: PixelBuffer.convertChannels(values, from: channels, to: count, opaque: 65535))
+        }
+    }
+
+    /// The image without its alpha channel (gray+alpha → gray, RGBA → RGB); unchanged otherwise.
+    public func droppingAlpha() -> PixelBuffer { hasAlpha ? converted(toChannels: channels - 1) : self }
+
+    private static func convertChannels<T: FixedWidthInteger & UnsignedInteger>(
+        _ source: [T], from inputChannels: Int, to outputChannels: Int, opaque: T
+    ) -> [T] {
+        let pixelCount = source.count / inputChannels
+        var result = [T](repeating: opaque, count: pixelCount * outputChannels)
+        let inputColor = inputChannels >= 3
+        let outputColor = outputChannels >= 3
+        let inputAlpha = inputChannels == 2 || inputChannels == 4
+        let outputAlpha = outputChannels == 2 || outputChannels == 4
+        for p in 0..<pixelCount {
+            let i = p * inputChannels, o = p * outputChannels
+            if inputColor == outputColor {
+                for c in 0..<(outputColor ? 3 : 1) { result[o + c] = source[i + c] }
+            } else if outputColor {
+                result[o] = source[i]; result[o + 1] = source[i]; result[o + 2] = source[i]
+            } else {
+                result[o] = luma(source[i], source[i + 1], source[i + 2])
+            }
+            if outputAlpha && inputAlpha { result[o + outputChannels - 1] = source[i + inputChannels - 1] }
+        }
+        return result
+    }
+
+    /// Pillow's `L24` luma, in the samples' own range.
+    @inline(__always)
+    static func luma<T: FixedWidthInteger & UnsignedInteger>(_ r: T, _ g: T, _ b: T) -> T {
+        let red: UInt64 = UInt64(r) * 19595
+        let green: UInt64 = UInt64(g) * 38470
+        let blue: UInt64 = UInt64(b) * 7471
+        return T((red + green + blue + 0x8000) >> 16)
+    }
+}
