@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Inference", dependencies: ["Tensors", "Console"], swiftSettings: fast),
         .target(
             name: "Training",
-            dependencies: ["Tensors", "Kernels", "Console", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Tensors", "Kernels", "Console", "Layers", "Networks", .product(name: "Yams", package: "Yams")],
             swiftSettings: fast),
 
         // MARK: - Tool
@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], swiftSettings: fast),
         .testTarget(
             name: "TrainingTests",
-            dependencies: ["Training", "TestSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Training", "Layers", "Networks", "TestSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: fast),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Layers", "TestSupport"], swiftSettings: fast),
