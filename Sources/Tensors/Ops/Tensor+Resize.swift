@@ -25,14 +25,14 @@ extension Tensor {
         let output = Tensor.uninitialized([n, c, height, width])
         Scratch.with(count: planes * h * width) { scratch in
             ResizeKernels.forward(planes: planes, rows: rows, columns: columns, x: storage.pointer,
-                                  y: output.storage.pointer, scratch: scratch)
+                                  y: output.storage.pointer, scratch: scratch.baseAddress!)
         }
         let inputShape = shape
         return output.recording("resize", inputs: [self]) { gradOutput, _ in
             let dx = Tensor.uninitialized(inputShape)
             Scratch.with(count: planes * h * width) { scratch in
                 ResizeKernels.backward(planes: planes, rows: rows, columns: columns, dy: gradOutput.storage.pointer,
-                                       dx: dx.storage.pointer, scratch: scratch)
+                                       dx: dx.storage.pointer, scratch: scratch.baseAddress!)
             }
             return [dx]
         }
