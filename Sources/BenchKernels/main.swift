@@ -260,6 +260,19 @@ func profile(_ layer: Layer, _ buffers: Buffers, options: Options) {
     }
 }
 
+/// GFLOP/s of one square 1024³ sgemm on the current threads: what OpenBLAS reaches on this machine
+/// right now, as a yardstick for the conv rows (the conv gemms cannot beat it by much).
+func measureSquareGemm(options: Options) -> Double {
+    let n = 1024
+    let a = AlignedMemory.allocate(count: n * n), b = AlignedMemory.allocate(count: n * n)
+    let c = AlignedMemory.allocate(count: n * n)
+    defer { AlignedMemory.deallocate(a); AlignedMemory.deallocate(b); AlignedMemory.deallocate(c) }
+    for i in 0..<(n * n) { a[i] = Float(i % 7) * 0.25 - 0.5; b[i] = Float(i % 5) * 0.25 - 0.5 }
+    let (seconds, _) = measure({ BLAS.gemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: c, ldc: n) },
+                               rounds: 3, minimumTime: min(0.2, options.minimumTime))
+    return 2 * Double(n * n * n) / seconds / 1e9
+}
+
 let peakPerCore = 100.0  // GFLOP/s, measured FMA peak of one Zen 3 core (PERF-NOTES §Machine)
 var measurements: [Measurement] = []
 var checks: [String] = []
@@ -312,9 +325,14 @@ if options.json {
 }
 
 let torch = loadTorch(options.torchJSON)
+let gemmRates = options.threads.map { threads -> String in
+    Parallel.setThreadCount(threads)
+    return String(format: "%.0f GFLOP/s at %d thread%@", measureSquareGemm(options: options), threads, threads == 1 ? "" : "s")
+}.joined(separator: ", ")
 print("Convolution kernels (Conv2DKernels/ConvTranspose2DKernels called directly, output and scratch allocated per call;")
 print("col tile \(options.tileBytes >> 10) KiB; OpenBLAS core \(Parallel.blasCoreName); best of \(options.rounds) rounds ≥ \(options.minimumTime) s;")
-print("GFLOP/s = 2·MACs/time; peak = \(Int(peakPerCore)) GFLOP/s per thread; torch \(torch?.torch ?? "n/a"))")
+print("GFLOP/s = 2·MACs/time; % of peak uses \(Int(peakPerCore)) GFLOP/s per thread (PERF-NOTES' Zen 3 AVX2 figure); "
+      + "1024³ sgemm now: \(gemmRates); torch \(torch?.torch ?? "n/a"))")
 print("")
 print("| shape | pass | threads | ours ms | ours GFLOP/s | % of peak | cpu/wall | torch ms | ours/torch |")
 print("| --- | --- | --: | --: | --: | --: | --: | --: | --: |")

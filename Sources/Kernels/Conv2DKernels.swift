@@ -70,7 +70,7 @@ package struct Conv2DPlan: Hashable, Sendable {
     package let batch, outputHeight, rowsPerTile, tilesPerImage, workers: Int
     /// Floats of one col tile.
     package let colCount: Int
-    /// Floats of one weight-gradient partial sum (`O·K`), one per extra worker.
+    /// Floats of one worker's weight-gradient partial sum (`K·O`).
     package let partialCount: Int
 
     package init(_ g: Conv2DGeometry, threads: Int) {
@@ -87,13 +87,13 @@ package struct Conv2DPlan: Hashable, Sendable {
         tilesPerImage = (g.outputHeight + rows - 1) / rows
         workers = g.isPointwise ? 1 : max(1, min(threads, g.batch * tilesPerImage))
         colCount = g.isPointwise ? 0 : g.patchSize * rows * g.outputWidth
-        partialCount = g.outputChannels * g.patchSize
+        partialCount = g.isPointwise ? 0 : g.outputChannels * g.patchSize
     }
 
     package var tileCount: Int { batch * tilesPerImage }
 
-    /// Col tiles for every worker, then a weight-gradient partial for every worker but the first.
-    package var scratchCount: Int { workers * colCount + (workers - 1) * partialCount }
+    /// A col tile and a weight-gradient partial for every worker.
+    package var scratchCount: Int { workers * (colCount + partialCount) }
 
     /// Image and output rows of tile `index`.
     @inline(__always)
@@ -211,8 +211,9 @@ package enum Conv2DKernels {
             return
         }
         let plan = checkedPlan(g, scratch)
-        // Worker 0 sums into dw, worker k > 0 into its own partial; `started[k]` says whether worker k
-        // has written its sum yet (its first product overwrites, later ones accumulate).
+        // Each worker sums dwᵀ[K, O] = Σ col · dyᵀ over its tiles into its own partial: this orientation of
+        // the gemm measured 3–9 % faster than dy · colᵀ on every benchmark shape. `started[k]` says whether
+        // worker k has written its partial yet (its first product overwrites, later ones accumulate).
         let partials = scratch.baseAddress! + plan.workers * plan.colCount
         withUnsafeTemporaryAllocation(of: Bool.self, capacity: plan.workers) { started in
             started.initialize(repeating: false)
@@ -220,22 +221,35 @@ package enum Conv2DKernels {
                 let (n, rows) = plan.tile(index)
                 let L = rows.count * Wo, start = rows.lowerBound * Wo
                 let col = scratch.baseAddress! + worker * plan.colCount
-                let sum = worker == 0 ? dw : partials + (worker - 1) * plan.partialCount
                 im2col(g, x: x + n * C * g.inputPlane, col: col, rows: rows, parallel: plan.workers == 1)
-                // sum[O, K] (+)= dy[O, tile] · col[K, L]ᵀ
-                BLAS.gemm(transposeB: true, m: O, n: K, k: L, a: dy + n * O * P + start, lda: P, b: col, ldb: L,
-                          beta: started[worker] ? 1 : 0, c: sum, ldc: K)
+                // partial[K, O] (+)= col[K, L] · dy[O, tile]ᵀ
+                BLAS.gemm(transposeB: true, m: K, n: O, k: L, a: col, lda: L, b: dy + n * O * P + start, ldb: P,
+                          beta: started[worker] ? 1 : 0, c: partials + worker * plan.partialCount, ldc: O)
                 started[worker] = true
             }
-            if plan.workers == 1 { return }
-            // Reduce the partials into dw (a worker that got no tile contributes nothing).
-            let count = plan.partialCount
-            Parallel.forEachChunk(count: count, minimumChunk: 1 << 14) { r in
-                let out = dw + r.lowerBound
-                if !started[0] { out.update(repeating: 0, count: r.count) }
-                for k in 1..<plan.workers where started[k] {
-                    ElementwiseKernels.accumulate(partials + (k - 1) * count + r.lowerBound, into: out, r.count)
+            sumTransposed(partials, started: UnsafeBufferPointer(started), rows: K, columns: O, into: dw)
+        }
+    }
+
+    /// `out[o, k] = Σ_{w started} partials_w[k, o]`: adds up the workers' `[K, O]` partials and transposes
+    /// them into `out[O, K]`, 16 partial rows at a time so they stay in cache while `o` runs.
+    static func sumTransposed(
+        _ partials: UnsafePointer<Float>, started: UnsafeBufferPointer<Bool>, rows K: Int, columns O: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        let size = K * O
+        Parallel.forEachChunk(count: O, minimumChunk: max(1, 16384 / max(1, K))) { chunk in
+            var k0 = 0
+            while k0 < K {
+                let k1 = min(K, k0 + 16)
+                for o in chunk {
+                    for k in k0..<k1 {
+                        var total: Float = 0
+                        for w in 0..<started.count where started[w] { total += partials[w * size + k * O + o] }
+                        out[o * K + k] = total
+                    }
                 }
+                k0 = k1
             }
         }
     }
@@ -437,10 +451,10 @@ package enum Conv2DKernels {
     package static func addChannelBias(
         _ y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int
     ) {
-        for n in 0..<batch {
-            for c in 0..<channels {
-                let row = y + (n * channels + c) * plane
-                ElementwiseKernels.scaleShift(row, row, plane, scale: 1, shift: bias[c])
+        Parallel.forEachChunk(count: batch * channels, minimumChunk: max(1, 32768 / max(1, plane))) { chunk in
+            for nc in chunk {
+                let row = y + nc * plane
+                ElementwiseKernels.scaleShift(row, row, plane, scale: 1, shift: bias[nc % channels])
             }
         }
     }
@@ -449,10 +463,12 @@ package enum Conv2DKernels {
     package static func channelSums(
         _ dy: UnsafePointer<Float>, db: UnsafeMutablePointer<Float>, batch: Int, channels: Int, plane: Int
     ) {
-        for c in 0..<channels {
-            var total: Float = 0
-            for n in 0..<batch { total += ElementwiseKernels.sum(dy + (n * channels + c) * plane, plane) }
-            db[c] = total
+        Parallel.forEachChunk(count: channels, minimumChunk: max(1, 32768 / max(1, batch * plane))) { chunk in
+            for c in chunk {
+                var total: Float = 0
+                for n in 0..<batch { total += ElementwiseKernels.sum(dy + (n * channels + c) * plane, plane) }
+                db[c] = total
+            }
         }
     }
 }
