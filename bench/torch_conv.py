@@ -7,7 +7,8 @@ torch.autograd.grad(y, w, gy) on a graph kept alive with retain_graph, so each c
 gradient (as conv's backward does with its output mask). Timing: best per-call time over --rounds rounds
 of at least --min-time seconds each, after a warm-up call.
 
-Usage: python bench/torch_conv.py [--threads 1,2] [--rounds 5] [--min-time 0.3] [--shapes SUBSTRING]
+Usage: python bench/torch_conv.py [--threads 1,2] [--rounds 5] [--min-time 0.3] [--shapes SUBSTRING | --shape NAME]
+(bench-kernels --torch-python PYTHON calls it once per shape with --shape.)
 """
 import argparse
 import json
@@ -51,13 +52,14 @@ def main():
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--min-time", type=float, default=0.3)
-    parser.add_argument("--shapes", default=None)
+    parser.add_argument("--shapes", default=None, help="only shapes whose name contains this")
+    parser.add_argument("--shape", default=None, help="only the shape with exactly this name")
     args = parser.parse_args()
 
     torch.manual_seed(0)
     rows = []
     for name, transposed, cin, cout, size, k, s, p, op in SHAPES:
-        if args.shapes and args.shapes not in name:
+        if (args.shapes and args.shapes not in name) or (args.shape and args.shape != name):
             continue
         x = torch.rand(1, cin, size, size) * 2 - 1
         if transposed:

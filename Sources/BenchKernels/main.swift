@@ -4,7 +4,10 @@
 // bench/torch_conv.py (`--torch-json FILE`).
 //
 // Usage: bench-kernels [--threads 1,2] [--rounds 5] [--min-time 0.3] [--shapes SUBSTRING]
-//                      [--tile-bytes N] [--torch-json FILE] [--json] [--info] [--profile]
+//                      [--tile-bytes N] [--torch-python PYTHON [--torch-script PATH]] [--torch-json FILE]
+//                      [--json] [--info] [--profile]
+// --torch-python runs bench/torch_conv.py (or --torch-script) with that python once per shape, just before
+// our rows of the same shape, so both see the same machine load; --torch-json reads rows saved earlier.
 // --profile prints, per ordinary conv and at 1 thread, the time of the steps of each pass (im2col,
 // col2im and the gemms over all tiles) instead of the table.
 import Foundation
@@ -19,6 +22,8 @@ struct Options {
     var shapeFilter: String?
     var tileBytes = Conv2DKernels.defaultTileBytes
     var torchJSON: String?
+    var torchPython: String?
+    var torchScript = "bench/torch_conv.py"
     var json = false
     var info = false
     var profile = false
@@ -40,6 +45,8 @@ struct Options {
             case "--shapes": shapeFilter = value()
             case "--tile-bytes": tileBytes = Int(value()) ?? tileBytes
             case "--torch-json": torchJSON = value()
+            case "--torch-python": torchPython = value()
+            case "--torch-script": torchScript = value()
             case "--json": json = true
             case "--info": info = true
             case "--profile": profile = true
@@ -208,6 +215,28 @@ struct TorchReport: Codable {
     var rows: [TorchRow]
 }
 
+/// Runs the PyTorch twin for one shape; nil (and a note on stderr) when it fails.
+func runTorch(shape: String, options: Options) -> TorchReport? {
+    guard let python = options.torchPython else { return nil }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [options.torchScript, "--shape", shape, "--threads", options.threads.map(String.init).joined(separator: ","),
+                         "--rounds", String(options.rounds), "--min-time", String(options.minimumTime)]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    do { try process.run() } catch {
+        FileHandle.standardError.write("bench-kernels: cannot run \(python): \(error)\n".data(using: .utf8)!)
+        return nil
+    }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        FileHandle.standardError.write("bench-kernels: \(options.torchScript) failed for \(shape)\n".data(using: .utf8)!)
+        return nil
+    }
+    return try? JSONDecoder().decode(TorchReport.self, from: data)
+}
+
 func loadTorch(_ path: String?) -> TorchReport? {
     guard let path, let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return nil }
     return try? JSONDecoder().decode(TorchReport.self, from: data)
@@ -286,7 +315,16 @@ if options.profile {
     exit(0)
 }
 
+// The yardstick first: it also lets OpenBLAS's threads finish their start-up spin before any row.
+let gemmRates = options.threads.map { threads -> String in
+    Parallel.setThreadCount(threads)
+    return String(format: "%.0f GFLOP/s at %d thread%@", measureSquareGemm(options: options), threads, threads == 1 ? "" : "s")
+}.joined(separator: ", ")
+var torch = loadTorch(options.torchJSON)
 for layer in selected {
+    if let report = runTorch(shape: layer.name, options: options) {
+        torch = TorchReport(torch: report.torch, rows: (torch?.rows ?? []) + report.rows)
+    }
     let buffers = Buffers(layer)
     // The split over threads must not change the result: compare each pass at 2 threads with 1 thread.
     if options.threads.contains(where: { $0 > 1 }) {
@@ -324,12 +362,8 @@ if options.json {
     exit(0)
 }
 
-let torch = loadTorch(options.torchJSON)
-let gemmRates = options.threads.map { threads -> String in
-    Parallel.setThreadCount(threads)
-    return String(format: "%.0f GFLOP/s at %d thread%@", measureSquareGemm(options: options), threads, threads == 1 ? "" : "s")
-}.joined(separator: ", ")
 print("Convolution kernels (Conv2DKernels/ConvTranspose2DKernels called directly, output and scratch allocated per call;")
+print("PyTorch: F.conv2d / F.conv_transpose2d forward under no_grad, autograd.grad for each gradient, run per shape just before ours;")
 print("col tile \(options.tileBytes >> 10) KiB; OpenBLAS core \(Parallel.blasCoreName); best of \(options.rounds) rounds ≥ \(options.minimumTime) s;")
 print("GFLOP/s = 2·MACs/time; % of peak uses \(Int(peakPerCore)) GFLOP/s per thread (PERF-NOTES' Zen 3 AVX2 figure); "
       + "1024³ sgemm now: \(gemmRates); torch \(torch?.torch ?? "n/a"))")

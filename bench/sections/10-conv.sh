@@ -13,14 +13,13 @@ if [ ! -x "$bin" ]; then
     exit 0
 fi
 args=${BENCH_CONV_ARGS:-}
-torch_json=$(mktemp)
-trap 'rm -f "$torch_json"' EXIT
+torch=()
 if [ -n "${BENCH_PY:-}" ] && "$BENCH_PY" -c "import torch" 2>/dev/null; then
-    # shellcheck disable=SC2086
-    "$BENCH_PY" bench/torch_conv.py $args > "$torch_json" || { echo "(torch_conv.py failed; torch columns n/a)"; : > "$torch_json"; }
+    # bench-kernels runs bench/torch_conv.py per shape, right before its own rows of that shape.
+    torch=(--torch-python "$BENCH_PY")
 else
     echo "(torch not available from BENCH_PY='${BENCH_PY:-}': torch columns are n/a)"
     echo
 fi
 # shellcheck disable=SC2086
-"$bin" $args --torch-json "$torch_json"
+"$bin" $args "${torch[@]}"

@@ -11,6 +11,7 @@ extension Tensor {
     /// - Returns: `[N, O, Ho, Wo]` with `Ho = ⌊(H + 2·padding − kh)/stride⌋ + 1` (likewise `Wo`).
     /// - Precondition: `self` is `[N, C, H, W]` and the kernel fits the padded input.
     public func conv2d(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
+        precondition(shape.rank == 4, "conv2d: input must be [N, C, H, W], got \(shape)")
         let (n, c, h, w) = shape.nchw
         precondition(weight.shape.rank == 4, "conv2d: weight must be [O, C, kh, kw], got \(weight.shape)")
         let (o, wc, kh, kw) = weight.shape.nchw
@@ -67,6 +68,7 @@ extension Tensor {
     public func convTransposed2d(
         weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0
     ) -> Tensor {
+        precondition(shape.rank == 4, "convTransposed2d: input must be [N, Cin, H, W], got \(shape)")
         let (n, cin, h, w) = shape.nchw
         precondition(weight.shape.rank == 4, "convTransposed2d: weight must be [Cin, Cout, kh, kw], got \(weight.shape)")
         let (wcin, cout, kh, kw) = weight.shape.nchw

@@ -15,6 +15,7 @@ extension Tensor {
     ///
     /// - Returns: `[N, C, height, width]`.
     public func resized(height: Int, width: Int, method: ResizeMethod) -> Tensor {
+        precondition(shape.rank == 4, "resized: input must be [N, C, H, W], got \(shape)")
         let (n, c, h, w) = shape.nchw
         precondition(height >= 1 && width >= 1, "resized: target size \(height)×\(width) must be positive")
         precondition(h >= 1 && w >= 1, "resized: input \(shape) has an empty plane")
