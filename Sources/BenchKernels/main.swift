@@ -152,7 +152,8 @@ final class Buffers {
                 switch pass {
                 case .forward: ConvTranspose2DKernels.forward(g, x: x, w: w, bias: nil, y: result, scratch: scratch)
                 case .backwardInput: ConvTranspose2DKernels.backwardInput(g, dy: dy, w: w, dx: result, scratch: scratch)
-                case .backwardWeight: ConvTranspose2DKernels.backwardWeight(g, dy: dy, x: x, dw: result, scratch: scratch)
+                case .backwardWeight:
+                    ConvTranspose2DKernels.backwardWeight(g, dy: dy, x: x, dw: result, scratch: scratch)
                 }
             }
         }
@@ -220,7 +221,8 @@ func runTorch(shape: String, options: Options) -> TorchReport? {
     guard let python = options.torchPython else { return nil }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: python)
-    process.arguments = [options.torchScript, "--shape", shape, "--threads", options.threads.map(String.init).joined(separator: ","),
+    process.arguments = [options.torchScript, "--shape", shape,
+                         "--threads", options.threads.map(String.init).joined(separator: ","),
                          "--rounds", String(options.rounds), "--min-time", String(options.minimumTime)]
     let pipe = Pipe()
     process.standardOutput = pipe
@@ -231,7 +233,8 @@ func runTorch(shape: String, options: Options) -> TorchReport? {
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-        FileHandle.standardError.write("bench-kernels: \(options.torchScript) failed for \(shape)\n".data(using: .utf8)!)
+        let message = "bench-kernels: \(options.torchScript) failed for \(shape)\n"
+        FileHandle.standardError.write(message.data(using: .utf8)!)
         return nil
     }
     return try? JSONDecoder().decode(TorchReport.self, from: data)
@@ -270,13 +273,16 @@ func profile(_ layer: Layer, _ buffers: Buffers, options: Options) {
         }
     }
     let steps: [(String, () -> Void)] = [
-        ("im2col", { each { n, rows, _, _ in Conv2DKernels.im2col(g, x: buffers.x + n * C * g.inputPlane, col: col, rows: rows) } }),
+        ("im2col", { each { n, rows, _, _ in
+            Conv2DKernels.im2col(g, x: buffers.x + n * C * g.inputPlane, col: col, rows: rows) } }),
         ("gemm forward", { each { _, _, L, start in
             BLAS.gemm(m: O, n: L, k: K, a: buffers.w, lda: K, b: col, ldb: L, c: out + start, ldc: P) } }),
         ("gemm input-grad", { each { _, _, L, start in
-            BLAS.gemm(transposeA: true, m: K, n: L, k: O, a: buffers.w, lda: K, b: buffers.dy + start, ldb: P, c: col, ldc: L) } }),
+            BLAS.gemm(transposeA: true, m: K, n: L, k: O, a: buffers.w, lda: K, b: buffers.dy + start, ldb: P,
+                      c: col, ldc: L) } }),
         ("col2im", { each { n, rows, _, _ in
-            Conv2DKernels.col2im(g, col: col, dx: out + n * C * g.inputPlane, rows: rows, overwrite: rows.lowerBound == 0) } }),
+            Conv2DKernels.col2im(g, col: col, dx: out + n * C * g.inputPlane, rows: rows,
+                                 overwrite: rows.lowerBound == 0) } }),
         ("gemm weight-grad", { each { _, _, L, start in
             BLAS.gemm(transposeB: true, m: O, n: K, k: L, a: buffers.dy + start, lda: P, b: col, ldb: L,
                       beta: start == 0 ? 0 : 1, c: out, ldc: K) } }),
@@ -284,8 +290,10 @@ func profile(_ layer: Layer, _ buffers: Buffers, options: Options) {
     print("\(layer.name), \(plan.tileCount) tiles of \(plan.rowsPerTile) rows (\((plan.colCount * 4) >> 10) KiB):")
     for (name, body) in steps {
         let (seconds, _) = measure(body, rounds: options.rounds, minimumTime: options.minimumTime)
-        let rate = name.hasPrefix("gemm") ? String(format: ", %.1f GFLOP/s", 2 * Double(layer.multiplyAdds) / seconds / 1e9) : ""
-        print("  " + name.padding(toLength: 20, withPad: " ", startingAt: 0) + String(format: "%7.2f ms", seconds * 1e3) + rate)
+        let gflops = 2 * Double(layer.multiplyAdds) / seconds / 1e9
+        let rate = name.hasPrefix("gemm") ? String(format: ", %.1f GFLOP/s", gflops) : ""
+        let label = name.padding(toLength: 20, withPad: " ", startingAt: 0)
+        print("  " + label + String(format: "%7.2f ms", seconds * 1e3) + rate)
     }
 }
 
@@ -318,7 +326,8 @@ if options.profile {
 // The yardstick first: it also lets OpenBLAS's threads finish their start-up spin before any row.
 let gemmRates = options.threads.map { threads -> String in
     Parallel.setThreadCount(threads)
-    return String(format: "%.0f GFLOP/s at %d thread%@", measureSquareGemm(options: options), threads, threads == 1 ? "" : "s")
+    let rate = measureSquareGemm(options: options)
+    return String(format: "%.0f GFLOP/s at %d thread%@", rate, threads, threads == 1 ? "" : "s")
 }.joined(separator: ", ")
 var torch = loadTorch(options.torchJSON)
 for layer in selected {
@@ -348,7 +357,8 @@ for layer in selected {
     for threads in options.threads {
         Parallel.setThreadCount(threads)
         for pass in Pass.allCases {
-            let (seconds, ratio) = measure({ buffers.run(pass) }, rounds: options.rounds, minimumTime: options.minimumTime)
+            let (seconds, ratio) = measure({ buffers.run(pass) }, rounds: options.rounds,
+                                           minimumTime: options.minimumTime)
             measurements.append(Measurement(shape: layer.name, pass: pass.rawValue, threads: threads, ms: seconds * 1e3,
                                             gflops: 2 * Double(layer.multiplyAdds) / seconds / 1e9, cpuWall: ratio))
         }
@@ -362,9 +372,11 @@ if options.json {
     exit(0)
 }
 
-print("Convolution kernels (Conv2DKernels/ConvTranspose2DKernels called directly, output and scratch allocated per call;")
-print("PyTorch: F.conv2d / F.conv_transpose2d forward under no_grad, autograd.grad for each gradient, run per shape just before ours;")
-print("col tile \(options.tileBytes >> 10) KiB; OpenBLAS core \(Parallel.blasCoreName); best of \(options.rounds) rounds ≥ \(options.minimumTime) s;")
+print("Ours: Conv2DKernels/ConvTranspose2DKernels called directly, output and scratch allocated per call;")
+print("col tile \(options.tileBytes >> 10) KiB; OpenBLAS core \(Parallel.blasCoreName); "
+      + "best of \(options.rounds) rounds ≥ \(options.minimumTime) s.")
+print("PyTorch: F.conv2d / F.conv_transpose2d forward under no_grad, autograd.grad for each gradient, "
+      + "run per shape just before ours.")
 print("GFLOP/s = 2·MACs/time; % of peak uses \(Int(peakPerCore)) GFLOP/s per thread (PERF-NOTES' Zen 3 AVX2 figure); "
       + "1024³ sgemm now: \(gemmRates); torch \(torch?.torch ?? "n/a"))")
 print("")
@@ -375,8 +387,8 @@ for m in measurements {
     let torchMS = row.map { String(format: "%.2f", $0.ms) } ?? "n/a"
     let ratio = row.map { String(format: "%.2f", m.ms / $0.ms) } ?? "n/a"
     let percent = 100 * m.gflops / (peakPerCore * Double(m.threads))
-    print("| \(m.shape) | \(m.pass) | \(m.threads) | \(String(format: "%.2f", m.ms)) | \(String(format: "%.1f", m.gflops)) | "
-          + "\(String(format: "%.0f", percent)) % | \(String(format: "%.2f", m.cpuWall)) | \(torchMS) | \(ratio) |")
+    let ours = String(format: "%.2f | %.1f | %.0f %% | %.2f", m.ms, m.gflops, percent, m.cpuWall)
+    print("| \(m.shape) | \(m.pass) | \(m.threads) | \(ours) | \(torchMS) | \(ratio) |")
 }
 if !checks.isEmpty {
     print("")

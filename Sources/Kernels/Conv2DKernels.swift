@@ -301,8 +301,8 @@ package enum Conv2DKernels {
 
     // MARK: - im2col / col2im
 
-    /// `col[(c·kh + ky)·kw + kx, (oy − oy₀)·Wo + ox] = x[c, oy·s − p + ky, ox·s − p + kx]`, zero outside the
-    /// image, for the output rows `oy ∈ rows` of one image. With `parallel`, split over `(c, ky)` pairs.
+    /// `col[(c·kh + ky)·kw + kx, (oy − oy₀)·Wo + ox] = x[c, oy·s − p + ky, ox·s − p + kx]`, zero
+    /// outside the image, for the output rows `oy ∈ rows` of one image. With `parallel`, split over `(c, ky)` pairs.
     package static func im2col(
         _ g: Conv2DGeometry, x: UnsafePointer<Float>, col: UnsafeMutablePointer<Float>, rows: Range<Int>,
         parallel: Bool = true

@@ -40,8 +40,10 @@ extension Tensor {
     private func poolGeometry(_ name: String, kernelSize: Int, stride: Int) -> PoolGeometry {
         precondition(shape.rank == 4, "\(name): input must be [N, C, H, W], got \(shape)")
         let (n, c, h, w) = shape.nchw
-        precondition(kernelSize >= 1 && stride >= 1, "\(name): kernelSize \(kernelSize) and stride \(stride) must be ≥ 1")
-        precondition(h >= kernelSize && w >= kernelSize, "\(name): window \(kernelSize) larger than the input \(h)×\(w)")
+        precondition(kernelSize >= 1 && stride >= 1,
+                     "\(name): kernelSize \(kernelSize) and stride \(stride) must be ≥ 1")
+        precondition(h >= kernelSize && w >= kernelSize,
+                     "\(name): window \(kernelSize) larger than the input \(h)×\(w)")
         return PoolGeometry(planes: n * c, height: h, width: w, kernelSize: kernelSize, stride: stride)
     }
 }
