@@ -11,10 +11,11 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "translate", targets: ["CLI"]),
-        .executable(name: "bench-kernels", targets: ["BenchKernels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // MARK: - C libraries
@@ -23,23 +24,44 @@ let package = Package(
         // MARK: - Core
         .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: fast),
         .target(name: "Tensors", dependencies: ["Kernels"], swiftSettings: fast),
+        .target(name: "Layers", dependencies: ["Tensors", "ZIPFoundation"], swiftSettings: fast),
+        .target(name: "Networks", dependencies: ["Layers"], swiftSettings: fast),
+        .target(name: "Console", swiftSettings: fast),
+        .target(name: "Inference", dependencies: ["Tensors", "Console"], swiftSettings: fast),
+        .target(
+            name: "Training",
+            dependencies: ["Tensors", "Kernels", "Console", "Layers", "Networks", .product(name: "Yams", package: "Yams")],
+            swiftSettings: fast),
 
         // MARK: - Tool
         .executableTarget(
             name: "CLI",
             dependencies: [
                 "Tensors",
+                "Layers",
+                "Networks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
 
         // MARK: - Benchmarks (not tests; run by bench/run.sh)
-        .executableTarget(name: "BenchKernels", dependencies: ["Kernels"], swiftSettings: fast),
+        .executableTarget(name: "bench-train", dependencies: ["Training", "Tensors", "Kernels"], path: "Sources/BenchTrain",
+                          swiftSettings: fast),
+        .executableTarget(name: "bench-kernels", dependencies: ["Kernels"], path: "Sources/BenchKernels",
+                          swiftSettings: fast),
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Tensors"], swiftSettings: fast),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console"], swiftSettings: fast),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: ["Training", "Layers", "Networks", "TestSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: fast),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Layers", "TestSupport"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

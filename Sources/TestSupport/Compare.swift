@@ -20,6 +20,13 @@ public enum Compare {
         return Tensor.randomUniform(shape: shape, low: -1, high: 1, using: &generator)
     }
 
+    /// Like `randomTensor`, but every |value| is at least `margin`, so finite differences with a
+    /// smaller step never straddle the kink of relu, abs or prelu at 0.
+    public static func randomTensorAwayFromZero(_ shape: Shape, seed: UInt64, margin: Float = 0.05) -> Tensor {
+        let values = randomValues(shape.elementCount, seed: seed).map { $0 < 0 ? $0 - margin : $0 + margin }
+        return Tensor(shape: shape, scalars: values)
+    }
+
     /// Deterministic pseudo-random floats in [-1, 1).
     public static func randomValues(_ count: Int, seed: UInt64) -> [Float] {
         var generator = SeededGenerator(seed: seed)
