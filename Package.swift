@@ -58,7 +58,10 @@ let package = Package(
             ],
             swiftSettings: fast),
 
+        // MARK: - Benchmarks (not tests; run by bench/run.sh)
         .executableTarget(name: "bench-train", dependencies: ["Training", "Tensors", "Kernels"], path: "Sources/BenchTrain",
+                          swiftSettings: fast),
+        .executableTarget(name: "bench-kernels", dependencies: ["Kernels"], path: "Sources/BenchKernels",
                           swiftSettings: fast),
 
         // MARK: - Tests
