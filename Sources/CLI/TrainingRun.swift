@@ -56,10 +56,10 @@ struct TrainingRun {
         do {
             switch options.model {
             case .colorization:
-                return ColorizationBox(dataset: try ColorizationDataset(directory: folder(phase: phase), options: data,
+                return PairDataset(dataset: try ColorizationDataset(directory: folder(phase: phase), options: data,
                                                                         diagnostics: diagnostics))
             default:
-                return PairedBox(dataset: try PairedFolderDataset(directory: folder(phase: phase), options: data,
+                return PairDataset(dataset: try PairedFolderDataset(directory: folder(phase: phase), options: data,
                                                                   diagnostics: diagnostics))
             }
         } catch {
@@ -163,21 +163,9 @@ protocol PairDatasetBox {
         -> PairLoaderSource
 }
 
-struct PairedBox: PairDatasetBox {
-    let dataset: PairedFolderDataset
-    var count: Int { dataset.count }
-    func pair(at index: Int, using rng: inout SeededGenerator) throws -> PairedBatch {
-        PairedBatch(try PairSample.collate([try dataset.sample(at: index, using: &rng)]))
-    }
-    func source(batchSize: Int, options: DatasetOptions, seed: UInt64, workers: Int, diagnostics: DatasetDiagnostics)
-        -> PairLoaderSource {
-        PairLoaderSource(BatchLoader(dataset: dataset, batchSize: batchSize, options: options, seed: seed, workers: workers,
-                                     diagnostics: diagnostics))
-    }
-}
-
-struct ColorizationBox: PairDatasetBox {
-    let dataset: ColorizationDataset
+/// Any dataset whose samples are (A, B) pairs: aligned folders and colorization (L, ab).
+struct PairDataset<D: ImageDataset>: PairDatasetBox where D.Sample == PairSample {
+    let dataset: D
     var count: Int { dataset.count }
     func pair(at index: Int, using rng: inout SeededGenerator) throws -> PairedBatch {
         PairedBatch(try PairSample.collate([try dataset.sample(at: index, using: &rng)]))
