@@ -38,8 +38,9 @@ struct TrainingRun {
         data.noFlip = options.noFlip
         data.maxDatasetSize = options.maxDatasetSize == Int.max ? nil : options.maxDatasetSize
         data.serialBatches = options.serialBatches
-        data.inputChannels = options.inputNC
-        data.outputChannels = options.outputNC
+        // Colorization makes L and ab itself from RGB photos; the channel options describe images.
+        data.inputChannels = options.model == .colorization ? 3 : options.inputNC
+        data.outputChannels = options.model == .colorization ? 3 : options.outputNC
         data.strict = options.strict
         return data
     }
@@ -118,7 +119,7 @@ struct TrainingRun {
             return [("result", "no \(split)/ folder in \(options.dataroot)")]
         }
         let dataset = try pairDataset(phase: split, data: data, diagnostics: diagnostics)
-        var totalL1 = 0.0, totalPSNR = 0.0, count = 0
+        var totalL1 = 0.0, totalPSNR = 0.0, totalBaseline = 0.0, count = 0
         var random = SeededGenerator(seed: 0)
         for index in 0..<dataset.count {
             guard let pair = try? dataset.pair(at: index, using: &random) else { continue }
@@ -128,11 +129,18 @@ struct TrainingRun {
                 ? (ColorizationDataset.pixels(l: pair.realA, ab: fake), ColorizationDataset.pixels(l: pair.realA, ab: pair.realB))
                 : (PixelTensor.pixels(from: fake), PixelTensor.pixels(from: pair.realB))
             totalPSNR += Self.psnr(fakeRGB, realRGB)
+            if options.model == .colorization {
+                // Baseline: the gray picture (ab = 0).
+                let gray = ColorizationDataset.pixels(l: pair.realA, ab: Tensor(zeros: pair.realB.shape))
+                totalBaseline += Self.psnr(gray, realRGB)
+            }
             count += 1
         }
         guard count > 0 else { return [("result", "no readable image in \(folderPath)")] }
         return [("images", String(count)), ("mean L1 (G(A) vs B, [-1,1])", String(format: "%.4f", totalL1 / Double(count))),
                 ("mean PSNR (dB, RGB)", String(format: "%.2f", totalPSNR / Double(count)))]
+            + (options.model == .colorization
+                ? [("baseline PSNR of the gray image (dB)", String(format: "%.2f", totalBaseline / Double(count)))] : [])
     }
 
     static func psnr(_ a: PixelBuffer, _ b: PixelBuffer) -> Double {
