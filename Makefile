@@ -4,7 +4,7 @@ APT_PACKAGES := libopenblas-dev libjpeg-dev libpng-dev pkg-config
 BENCH_VENV ?= .venv-bench
 BIN := .build/release/translate
 
-.PHONY: all deps build test demo bench bench-env clean
+.PHONY: all deps build test demo bench bench-env check-report clean
 
 all: build
 
@@ -36,6 +36,13 @@ bench-env:
 bench: deps bench-env
 	swift build -c release
 	BENCH_PY=$(BENCH_VENV)/bin/python bash bench/run.sh
+
+# Renders a run report in headless Chromium (Debian's chromium) and fails if it is blank or has a script error.
+REPORT ?= runs/labels2scenes/report.html
+check-report:
+	@command -v chromium >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	python3 scripts/check_report.py $(REPORT) --screenshot $(dir $(REPORT))report.png
 
 clean:
 	rm -rf .build

@@ -14,6 +14,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // MARK: - C libraries
@@ -28,7 +30,14 @@ let package = Package(
         // MARK: - Core
         .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: fast),
         .target(name: "Tensors", dependencies: ["Kernels"], swiftSettings: fast),
-        .target(name: "Training", dependencies: ["Tensors", "Kernels"], swiftSettings: fast),
+        .target(name: "Layers", dependencies: ["Tensors", "ZIPFoundation"], swiftSettings: fast),
+        .target(name: "Networks", dependencies: ["Layers"], swiftSettings: fast),
+        .target(name: "Console", swiftSettings: fast),
+        .target(name: "Inference", dependencies: ["Tensors", "Console"], swiftSettings: fast),
+        .target(
+            name: "Training",
+            dependencies: ["Tensors", "Kernels", "Console", "Layers", "Networks", .product(name: "Yams", package: "Yams")],
+            swiftSettings: fast),
 
         // MARK: - Images
         .target(name: "ImageCodecs", dependencies: ["CodecShims"], swiftSettings: fast),
@@ -39,6 +48,8 @@ let package = Package(
             name: "CLI",
             dependencies: [
                 "Tensors",
+                "Layers",
+                "Networks",
                 "ImageCodecs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -50,9 +61,15 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors"], swiftSettings: fast),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: fast),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: fast),
-        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"],
-                    swiftSettings: fast),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console"], swiftSettings: fast),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: ["Training", "Layers", "Networks", "TestSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: fast),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Layers", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "ImageDatasetsTests", dependencies: ["ImageDatasets", "TestSupport"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]

@@ -78,20 +78,10 @@ enum JPEGCodec {
                                   + "space is not supported")
         }
 
-        let requested = region?(source.storedWidth, source.storedHeight, exif)
-        if let requested {
-            precondition(requested.fits(width: source.storedWidth, height: source.storedHeight),
-                         "JPEG region \(requested) outside \(source.storedWidth)×\(source.storedHeight)")
-        }
-        // libjpeg upsamples chroma at the edges of a cropped scanline as at image edges, so the
-        // outermost columns and rows of a tight region would differ from a full decode. Decode
-        // one MCU (16 pixels) more on every side, then cut the requested rectangle out.
-        let wanted = requested.map { rect in
-            let margin = 16
-            let x0 = max(0, rect.x - margin), y0 = max(0, rect.y - margin)
-            let x1 = min(source.storedWidth, rect.x + rect.width + margin)
-            let y1 = min(source.storedHeight, rect.y + rect.height + margin)
-            return PixelRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
+        let wanted = region?(source.storedWidth, source.storedHeight, exif)
+        if let wanted {
+            precondition(wanted.fits(width: source.storedWidth, height: source.storedHeight),
+                         "JPEG region \(wanted) outside \(source.storedWidth)×\(source.storedHeight)")
         }
         let width = wanted?.width ?? source.storedWidth
         let height = wanted?.height ?? source.storedHeight
@@ -128,15 +118,11 @@ enum JPEGCodec {
             }
         }
 
-        var pixels: PixelBuffer
+        let pixels: PixelBuffer
         if isFourComponent {
             pixels = PixelBuffer(width: width, height: height, channels: 3, bytes: ColorConversion.invertedCMYKToRGB(samples))
         } else {
             pixels = PixelBuffer(width: width, height: height, channels: outComponents, bytes: samples)
-        }
-        if let requested, let wanted {
-            pixels = pixels.cropped(to: PixelRect(x: requested.x - wanted.x, y: requested.y - wanted.y,
-                                                  width: requested.width, height: requested.height))
         }
         return (pixels, source, exif, icc, warnings)
     }

@@ -75,9 +75,27 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
         return indices
     }
 
-    /// Starts decoding epoch `epoch` in the background; read it with `next()`.
-    public func epoch(_ epoch: Int) -> Epoch {
-        Epoch(loader: self, number: epoch)
+    /// Starts decoding epoch `epoch` in the background from batch `start` on (a resumed run
+    /// skips the batches it already trained on without decoding them); read it with `next()`.
+    public func epoch(_ epoch: Int, startingAt start: Int = 0) -> Epoch {
+        precondition(start >= 0, "BatchLoader.epoch: negative start \(start)")
+        return Epoch(loader: self, number: epoch, start: start)
+    }
+
+    /// Epoch `epoch` from batch `start` on as an iterator of results (the shape of
+    /// `Training.BatchSource`); it ends after the first failure.
+    public func batches(epoch: Int, startingAt start: Int) throws -> AnyIterator<Result<Batch, Error>> {
+        let run = self.epoch(epoch, startingAt: start)
+        var failed = false
+        return AnyIterator {
+            if failed { return nil }
+            do {
+                return try run.next().map { .success($0) }
+            } catch {
+                failed = true
+                return .failure(error)
+            }
+        }
     }
 
     /// One pass over the dataset. Dropping it stops its workers.
@@ -87,11 +105,13 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
         let number: Int
         private let skippedBefore: Int
 
-        init(loader: BatchLoader, number: Int) {
+        init(loader: BatchLoader, number: Int, start: Int) {
             self.loader = loader
             self.number = number
             skippedBefore = loader.diagnostics.skippedCount
             state = EpochState(order: loader.order(epoch: number), batchCount: loader.batchesPerEpoch)
+            state.nextToClaim = min(start, state.batchCount)
+            state.nextToDeliver = state.nextToClaim
             for _ in 0..<loader.workers {
                 let thread = Thread { [state] in loader.work(state: state, epoch: number) }
                 thread.name = "batch-loader"

@@ -87,12 +87,5 @@ func stack(_ tensors: [Tensor], paths: [String]) throws -> Tensor {
                 + "use a --preprocess mode with a crop, or batch size 1",
             path: paths[index])
     }
-    let count = shape.elementCount
-    return Tensor.build(shape: Shape([tensors.count] + shape.dimensions)) { output in
-        for (n, tensor) in tensors.enumerated() {
-            tensor.withUnsafeBufferPointer { input in
-                for i in 0..<count { output[n * count + i] = input[i] }
-            }
-        }
-    }
+    return Tensor.concatenate(tensors.map { $0.reshaped(to: Shape([1] + shape.dimensions)) }, alongAxis: 0)
 }

@@ -42,6 +42,14 @@ import Testing
                 #expect(x.0 == y.0 && x.1 == y.1 && x.2 == y.2 && x.3 == y.3, "workers \(workers)")
             }
         }
+        // Resuming in the middle of an epoch gives the rest of the same batches.
+        let loader = BatchLoader(dataset: dataset, batchSize: 3, seed: 11, workers: 2)
+        let rest = Array(try loader.batches(epoch: 0, startingAt: 1))
+        #expect(rest.count == 2)
+        for (result, expected) in zip(rest, reference.dropFirst()) {
+            let batch = try result.get()
+            #expect(batch.a.scalars == expected.0 && batch.pathsA == expected.2)
+        }
         // Another epoch or seed gives another order.
         #expect(try run(workers: 2, seed: 11, epoch: 1).map(\.2) != reference.map(\.2))
         #expect(try run(workers: 2, seed: 12, epoch: 0).map(\.2) != reference.map(\.2))

@@ -1,0 +1,129 @@
+import Tensors
+
+/// Running an image-to-image network on an image of any size: pad to the size the network needs,
+/// run, crop back; and for images too large for one pass, overlapping tiles blended with linear
+/// (feathered) ramps so no seam shows.
+public enum Tiling {
+    /// Pads the spatial dims of `[N, C, H, W]` at the bottom/right up to multiples of `multiple` by
+    /// mirror reflection (repeated when the pad exceeds the image, edge replication for 1-pixel dims).
+    /// Reflection keeps the borders free of the dark frame zero padding gives.
+    public static func padToMultiple(_ image: Tensor, multiple: Int) -> Tensor {
+        let (_, _, h, w) = image.shape.nchw
+        let targetH = roundUp(h, multiple), targetW = roundUp(w, multiple)
+        return padReflecting(image, bottom: targetH - h, right: targetW - w)
+    }
+
+    /// Pads bottom/right by mirror reflection in as many rounds as needed.
+    public static func padReflecting(_ image: Tensor, bottom: Int, right: Int) -> Tensor {
+        var result = image
+        var remainingBottom = bottom, remainingRight = right
+        while remainingBottom > 0 || remainingRight > 0 {
+            let (_, _, h, w) = result.shape.nchw
+            if h == 1 || w == 1 {
+                result = result.padded(top: 0, bottom: remainingBottom, left: 0, right: remainingRight, mode: .replicate)
+                break
+            }
+            let stepBottom = Swift.min(remainingBottom, h - 1), stepRight = Swift.min(remainingRight, w - 1)
+            result = result.padded(top: 0, bottom: stepBottom, left: 0, right: stepRight, mode: .reflect)
+            remainingBottom -= stepBottom
+            remainingRight -= stepRight
+        }
+        return result
+    }
+
+    /// The spatial window `[top, top+height) × [left, left+width)` of `[N, C, H, W]`.
+    public static func crop(_ image: Tensor, top: Int, left: Int, height: Int, width: Int) -> Tensor {
+        let (_, _, h, w) = image.shape.nchw
+        if top == 0 && left == 0 && height == h && width == w { return image }
+        return image.sliced(alongAxis: 2, top ..< top + height).sliced(alongAxis: 3, left ..< left + width)
+    }
+
+    /// Runs `network` on `image` (`[1, C, H, W]`) and returns `[1, C', H·scale, W·scale]`.
+    ///
+    /// - Parameters:
+    ///   - multiple: the network's required input multiple (4 for ResNet generators, 256 for unet_256).
+    ///   - scale: output pixels per input pixel (1 for translation, 2 or 4 for super-resolution).
+    ///   - tileSize: the largest tile side in input pixels, rounded down to `multiple`; 0 runs the whole image.
+    ///   - overlap: input pixels shared by neighbouring tiles, blended linearly.
+    public static func run(
+        _ image: Tensor, multiple: Int, scale: Int = 1, tileSize: Int = 0, overlap: Int = 32,
+        _ network: (Tensor) throws -> Tensor
+    ) rethrows -> Tensor {
+        let (n, _, h, w) = image.shape.nchw
+        precondition(n == 1, "Tiling.run takes one image at a time, got a batch of \(n)")
+        let tile = tileSize > 0 ? Swift.max(multiple, (tileSize / multiple) * multiple) : 0
+        if tile == 0 || (h <= tile && w <= tile) {
+            let output = try network(padToMultiple(image, multiple: multiple))
+            return crop(output, top: 0, left: 0, height: h * scale, width: w * scale)
+        }
+        let tileH = Swift.min(tile, h), tileW = Swift.min(tile, w)
+        let clampedOverlap = Swift.max(0, Swift.min(overlap, Swift.min(tileH, tileW) / 2))
+        let rows = starts(length: h, tile: tileH, overlap: clampedOverlap)
+        let columns = starts(length: w, tile: tileW, overlap: clampedOverlap)
+
+        var accumulator: [Float] = []
+        var weights = [Float](repeating: 0, count: h * scale * w * scale)
+        var channels = 0
+        let outH = h * scale, outW = w * scale
+        for (rowIndex, top) in rows.enumerated() {
+            for (columnIndex, left) in columns.enumerated() {
+                let piece = crop(image, top: top, left: left, height: tileH, width: tileW)
+                let result = crop(try network(padToMultiple(piece, multiple: multiple)), top: 0, left: 0,
+                                  height: tileH * scale, width: tileW * scale)
+                if channels == 0 {
+                    channels = result.shape[1]
+                    accumulator = [Float](repeating: 0, count: channels * outH * outW)
+                }
+                // Ramps only on sides that touch a neighbouring tile.
+                let rampY = ramp(length: tileH * scale, overlap: clampedOverlap * scale,
+                                 rising: rowIndex > 0, falling: rowIndex < rows.count - 1)
+                let rampX = ramp(length: tileW * scale, overlap: clampedOverlap * scale,
+                                 rising: columnIndex > 0, falling: columnIndex < columns.count - 1)
+                let values = result.scalars
+                let th = tileH * scale, tw = tileW * scale, oy = top * scale, ox = left * scale
+                for y in 0..<th {
+                    for x in 0..<tw {
+                        let weight = rampY[y] * rampX[x]
+                        let target = (oy + y) * outW + ox + x
+                        weights[target] += weight
+                        for c in 0..<channels {
+                            accumulator[c * outH * outW + target] += weight * values[(c * th + y) * tw + x]
+                        }
+                    }
+                }
+            }
+        }
+        for c in 0..<channels {
+            for i in 0..<(outH * outW) { accumulator[c * outH * outW + i] /= Swift.max(weights[i], 1e-12) }
+        }
+        return Tensor(shape: [1, channels, outH, outW], scalars: accumulator)
+    }
+
+    /// Tile starts covering `0..<length` with tiles of `tile` sharing at least `overlap`; the last
+    /// tile is aligned to the end so every tile lies inside the image.
+    package static func starts(length: Int, tile: Int, overlap: Int) -> [Int] {
+        guard length > tile else { return [0] }
+        let stride = Swift.max(1, tile - overlap)
+        var result: [Int] = []
+        var position = 0
+        while position + tile < length {
+            result.append(position)
+            position += stride
+        }
+        result.append(length - tile)
+        return result
+    }
+
+    /// Weights over one tile side: rising linearly over the first `overlap` pixels when `rising`,
+    /// falling over the last `overlap` when `falling`, 1 elsewhere. Never exactly 0.
+    package static func ramp(length: Int, overlap: Int, rising: Bool, falling: Bool) -> [Float] {
+        (0..<length).map { i in
+            var weight: Float = 1
+            if rising && i < overlap { weight = Swift.min(weight, (Float(i) + 0.5) / Float(overlap)) }
+            if falling && i >= length - overlap { weight = Swift.min(weight, (Float(length - i) - 0.5) / Float(overlap)) }
+            return weight
+        }
+    }
+
+    static func roundUp(_ value: Int, _ multiple: Int) -> Int { (value + multiple - 1) / multiple * multiple }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Layers
+import Networks
+import Tensors
+
+/// A batch of aligned pairs: `realA` `[N, inputNC, H, W]`, `realB` `[N, outputNC, H, W]` in [-1, 1].
+public struct PairedBatch {
+    public var realA: Tensor
+    public var realB: Tensor
+    public var paths: [String]
+    public init(realA: Tensor, realB: Tensor, paths: [String]) {
+        self.realA = realA
+        self.realB = realB
+        self.paths = paths
+    }
+}
+
+/// Pix2Pix (Isola et al. 2017) as the reference `pix2pix_model.py`: a U-Net generator, a PatchGAN on
+/// concat(A, B), the vanilla GAN loss plus λ·L1, Adam(2e-4, β1 0.5); D steps first on the detached
+/// fake, then G with D frozen. The colorization model is this trainer on Lab data (L → ab).
+public final class Pix2PixTrainer: Trainer {
+    public typealias Batch = PairedBatch
+
+    public let options: TrainOptions
+    public let generatorSpec: NetworkSpec
+    public let discriminatorSpec: NetworkSpec
+    public let generator: any Layer
+    public let discriminator: any Layer
+    public let optimizerG: Adam
+    public let optimizerD: Adam
+    public let ganMode: GANMode
+    /// Converts a visual to displayable RGB/gray (Lab → RGB for colorization); identity otherwise.
+    public var displayTransform: (_ label: String, _ image: Tensor, _ batch: PairedBatch) -> Tensor = { _, image, _ in image }
+
+    public init(options: TrainOptions) throws {
+        self.options = options
+        guard let generatorKind = GeneratorKind(rawValue: options.netG), generatorKind != .srresnet else {
+            throw OptionError("--netG \(options.netG) is not a pix2pix generator (unet_256, unet_128, resnet_9blocks, resnet_6blocks)")
+        }
+        guard let discriminatorKind = DiscriminatorKind(rawValue: options.netD), discriminatorKind != .srgan else {
+            throw OptionError("--netD \(options.netD) is not a PatchGAN discriminator (basic, n_layers, pixel)")
+        }
+        guard let norm = NormKind(rawValue: options.norm) else { throw OptionError("--norm \(options.norm) is not batch, instance or none") }
+        guard let mode = GANMode(rawValue: options.ganMode) else { throw OptionError("--gan-mode \(options.ganMode) is not vanilla or lsgan") }
+        guard let scheme = WeightInitialization(name: options.initType, gain: options.initGain) else {
+            throw OptionError("--init-type \(options.initType) is not normal, xavier, kaiming or orthogonal")
+        }
+        ganMode = mode
+        generatorSpec = .generator(generatorKind, inputChannels: options.inputNC, outputChannels: options.outputNC,
+                                   baseFilters: options.ngf, norm: norm, dropout: !options.noDropout)
+        // D judges the pair: it sees concat(A, B).
+        discriminatorSpec = .discriminator(discriminatorKind, inputChannels: options.inputNC + options.outputNC,
+                                           baseFilters: options.ndf, norm: norm, layers: options.nLayersD)
+        for problem in generatorSpec.problems + discriminatorSpec.problems { throw OptionError(problem) }
+        let multiple = generatorSpec.inputSizeMultiple
+        if options.cropSize % multiple != 0 {
+            throw OptionError("--netG \(options.netG) needs the image side to be a multiple of \(multiple); --crop-size is \(options.cropSize)")
+        }
+        generator = generatorSpec.makeNetwork()
+        discriminator = discriminatorSpec.makeNetwork()
+        var generatorRandom = SeededGenerator(seed: options.seed)
+        initializeWeights(generator, scheme, using: &generatorRandom)
+        var discriminatorRandom = SeededGenerator(seed: options.seed &+ 1)
+        initializeWeights(discriminator, scheme, using: &discriminatorRandom)
+        RandomSource.shared.generator = SeededGenerator(seed: options.seed &+ 2)
+        optimizerG = Adam(parameters: generator.namedParameters, learningRate: options.lr, beta1: options.beta1, beta2: 0.999)
+        optimizerD = Adam(parameters: discriminator.namedParameters, learningRate: options.lr, beta1: options.beta1, beta2: 0.999)
+    }
+
+    public var networks: [(name: String, parameters: [(name: String, parameter: Parameter)])] {
+        [("G", generator.namedParameters), ("D", discriminator.namedParameters)]
+    }
+    public var optimizers: [(name: String, optimizer: any Optimizer)] { [("G", optimizerG), ("D", optimizerD)] }
+    public var randomSources: [(name: String, source: RandomSource)] { [("dropout", RandomSource.shared)] }
+
+    public func step(on batch: PairedBatch) -> [(name: String, value: Float)] {
+        let realA = batch.realA, realB = batch.realB
+        // Forward: G(A). Dropout and batch statistics are on, as in the reference.
+        generator.setRequiresGradient(true)
+        let fakeB = generator(realA, phase: .training)
+
+        // D step on the detached fake, so D's loss does not reach G.
+        discriminator.setRequiresGradient(true)
+        let predictionFake = discriminator(realA.concatenated(with: fakeB.detached(), alongAxis: 1), phase: .training)
+        let lossDFake = ganMode.loss(predictionFake, isReal: false)
+        let predictionReal = discriminator(realA.concatenated(with: realB, alongAxis: 1), phase: .training)
+        let lossDReal = ganMode.loss(predictionReal, isReal: true)
+        let lossD = (lossDFake + lossDReal).scaled(by: 0.5)
+        lossD.backward()
+        optimizerD.step()
+
+        // G step with D frozen: fool D, and stay close to B in L1.
+        discriminator.setRequiresGradient(false)
+        let predictionFakeForG = discriminator(realA.concatenated(with: fakeB, alongAxis: 1), phase: .training)
+        let lossGGAN = ganMode.loss(predictionFakeForG, isReal: true)
+        let lossGL1 = fakeB.l1Loss(realB).scaled(by: options.lambdaL1)
+        let lossG = lossGGAN + lossGL1
+        lossG.backward()
+        optimizerG.step()
+        discriminator.setRequiresGradient(true)
+        return [("G_GAN", lossGGAN.scalar), ("G_L1", lossGL1.scalar), ("D_real", lossDReal.scalar), ("D_fake", lossDFake.scalar)]
+    }
+
+    /// real_A, fake_B, real_B for the first image of `batch`. Runs G as the reference shows it
+    /// (training phase) but restores the running statistics and the dropout stream afterwards, so
+    /// showing samples never changes the run.
+    public func visuals(for batch: PairedBatch) -> [(label: String, image: Tensor)] {
+        let statistics = (generator.namedParameters).filter { !$0.parameter.isTrainable }.map { ($0.parameter, $0.parameter.value) }
+        let savedRandom = RandomSource.shared.generator
+        generator.setRequiresGradient(false)
+        let fakeB = generator(batch.realA, phase: .training).detached()
+        generator.setRequiresGradient(true)
+        for (parameter, value) in statistics { parameter.value = value }
+        RandomSource.shared.generator = savedRandom
+        return [("real_A", batch.realA), ("fake_B", fakeB), ("real_B", batch.realB)].map { label, image in
+            (label, displayTransform(label, image, batch))
+        }
+    }
+
+    /// The generator run for evaluation or inference (no gradients, same phase as the reference test).
+    public func translate(_ realA: Tensor, phase: Phase = .training) -> Tensor {
+        let statistics = generator.namedParameters.filter { !$0.parameter.isTrainable }.map { ($0.parameter, $0.parameter.value) }
+        generator.setRequiresGradient(false)
+        defer {
+            generator.setRequiresGradient(true)
+            for (parameter, value) in statistics { parameter.value = value }
+        }
+        return generator(realA, phase: phase).detached()
+    }
+
+    public var preprocessing: Preprocessing {
+        var result = Preprocessing.defaults(for: generatorSpec)
+        result.direction = options.direction
+        result.preprocess = options.preprocess
+        result.loadSize = options.loadSize
+        result.cropSize = options.cropSize
+        return result
+    }
+
+    public func saveNetworks(tag: String, in folder: URL, step: Int) throws {
+        let trainingOptions = Dictionary(options.resolvedPairs.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        try Checkpoint(network: generator, spec: generatorSpec, preprocessing: preprocessing,
+                       trainingOptions: trainingOptions, step: step)
+            .write(to: folder.appendingPathComponent("\(tag)_net_G.safetensors"))
+        try Checkpoint(network: discriminator, spec: discriminatorSpec, trainingOptions: trainingOptions, step: step)
+            .write(to: folder.appendingPathComponent("\(tag)_net_D.safetensors"))
+    }
+}
