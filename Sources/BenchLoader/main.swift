@@ -49,9 +49,11 @@ func photo(width: Int, height: Int, seed: UInt64) -> PixelBuffer {
     var rng = SeededGenerator(seed: seed)
     var bytes = [UInt8](repeating: 0, count: width * height * 3)
     let blobs = (0..<6).map { _ in
-        (x: Float(rng.nextUniform()) * Float(width), y: Float(rng.nextUniform()) * Float(height),
-         r: (0.1 + 0.3 * rng.nextUniform()) * Float(min(width, height)),
-         color: (rng.nextUniform() * 255, rng.nextUniform() * 255, rng.nextUniform() * 255))
+        (
+            x: Float(rng.nextUniform()) * Float(width), y: Float(rng.nextUniform()) * Float(height),
+            r: (0.1 + 0.3 * rng.nextUniform()) * Float(min(width, height)),
+            color: (rng.nextUniform() * 255, rng.nextUniform() * 255, rng.nextUniform() * 255)
+        )
     }
     let tilt = (rng.nextUniform(), rng.nextUniform(), rng.nextUniform())
     for y in 0..<height {
@@ -89,8 +91,10 @@ func generate() {
         let distinct = min(count, 16)
         var encoded: [[UInt8]] = []
         for i in 0..<distinct {
-            encoded.append(try ImageEncoder.encode(photo(width: width, height: height, seed: seed &+ UInt64(i)), as: .jpeg,
-                                                   jpeg: JPEGEncodeOptions(quality: 90)))
+            encoded.append(
+                try ImageEncoder.encode(
+                    photo(width: width, height: height, seed: seed &+ UInt64(i)), as: .jpeg,
+                    jpeg: JPEGEncodeOptions(quality: 90)))
         }
         var total = 0
         for i in 0..<count {
@@ -172,11 +176,17 @@ func runMeasure() {
         let full = FullDecodeDataset(files: dataset.files, options: options)
         for workers in workerCounts {
             let result = try measure(dataset, batchSize: batchSize, workers: workers, minSeconds: minSeconds)
-            print([label, "loader", "\(workers)", String(format: "%.0f", result.imagesPerSecond),
-                   String(format: "%.2f", result.cpuPerWall), "\(result.images)"].joined(separator: "\t"))
+            print(
+                [
+                    label, "loader", "\(workers)", String(format: "%.0f", result.imagesPerSecond),
+                    String(format: "%.2f", result.cpuPerWall), "\(result.images)",
+                ].joined(separator: "\t"))
             let baseline = try measure(full, batchSize: batchSize, workers: workers, minSeconds: minSeconds)
-            print([label, "loader-full-decode", "\(workers)", String(format: "%.0f", baseline.imagesPerSecond),
-                   String(format: "%.2f", baseline.cpuPerWall), "\(baseline.images)"].joined(separator: "\t"))
+            print(
+                [
+                    label, "loader-full-decode", "\(workers)", String(format: "%.0f", baseline.imagesPerSecond),
+                    String(format: "%.2f", baseline.cpuPerWall), "\(baseline.images)",
+                ].joined(separator: "\t"))
         }
     } catch {
         fail("\(error)")
@@ -200,7 +210,8 @@ func runStages() {
                 for i in 0..<bytes.count { try body(i) }
                 count += bytes.count
             } while cpuSeconds() - start < 1
-            print(String(format: "%-28@ %8.1f µs/image", name as NSString, (cpuSeconds() - start) / Double(count) * 1e6))
+            print(
+                String(format: "%-28@ %8.1f µs/image", name as NSString, (cpuSeconds() - start) / Double(count) * 1e6))
         }
         let decoded = try bytes.map { try ImageDecoder.decode($0).pixels }
         let rect = PixelRect(x: 7, y: 5, width: crop, height: crop)

@@ -64,7 +64,8 @@ extension Tool {
         /// One line for an image file; `ok` is false for an unreadable or damaged file.
         static func describeImage(_ file: String, maxPixels: Int) -> (text: String, ok: Bool) {
             let report = ImageReport.inspect(file, options: DecodeOptions(maxPixels: maxPixels, keep16Bit: true))
-            return (report.line, report.isHealthy)
+            let hint = report.error?.code == .tooLarge ? " (--max-megapixels)" : ""
+            return (report.line + hint, report.isHealthy)
         }
     }
 }

@@ -47,11 +47,13 @@ extension PixelBuffer {
         if count == channels { return self }
         switch samples {
         case .uint8(let values):
-            return PixelBuffer(width: width, height: height, channels: count,
-                               bytes: PixelBuffer.convertChannels(values, from: channels, to: count, opaque: 255))
+            return PixelBuffer(
+                width: width, height: height, channels: count,
+                bytes: PixelBuffer.convertChannels(values, from: channels, to: count, opaque: 255))
         case .uint16(let values):
-            return PixelBuffer(width: width, height: height, channels: count,
-                               words: PixelBuffer.convertChannels(values, from: channels, to: count, opaque: 65535))
+            return PixelBuffer(
+                width: width, height: height, channels: count,
+                words: PixelBuffer.convertChannels(values, from: channels, to: count, opaque: 65535))
         }
     }
 

@@ -34,9 +34,11 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
     ///   - workers: decoding threads (the reference's `--num_threads`); 0 decodes in `next()`.
     ///   - prefetch: batches kept ready; default twice the workers.
     ///   - diagnostics: where skipped files are reported; pass the dataset's to get one list.
-    public init(dataset: Dataset, batchSize: Int = 1, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0,
-                workers: Int = 2, prefetch: Int? = nil, strict: Bool = false,
-                diagnostics: DatasetDiagnostics = DatasetDiagnostics()) {
+    public init(
+        dataset: Dataset, batchSize: Int = 1, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0,
+        workers: Int = 2, prefetch: Int? = nil, strict: Bool = false,
+        diagnostics: DatasetDiagnostics = DatasetDiagnostics()
+    ) {
         precondition(batchSize >= 1, "BatchLoader: batch size \(batchSize) must be at least 1")
         precondition(workers >= 0, "BatchLoader: \(workers) workers")
         self.dataset = dataset
@@ -51,10 +53,13 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
     }
 
     /// Shuffle and strictness from the reference options (`serialBatches`, `strict`).
-    public convenience init(dataset: Dataset, batchSize: Int = 1, options: DatasetOptions, seed: UInt64 = 0,
-                            workers: Int = 2, diagnostics: DatasetDiagnostics = DatasetDiagnostics()) {
-        self.init(dataset: dataset, batchSize: batchSize, shuffle: !options.serialBatches, seed: seed, workers: workers,
-                  strict: options.strict, diagnostics: diagnostics)
+    public convenience init(
+        dataset: Dataset, batchSize: Int = 1, options: DatasetOptions, seed: UInt64 = 0,
+        workers: Int = 2, diagnostics: DatasetDiagnostics = DatasetDiagnostics()
+    ) {
+        self.init(
+            dataset: dataset, batchSize: batchSize, shuffle: !options.serialBatches, seed: seed, workers: workers,
+            strict: options.strict, diagnostics: diagnostics)
     }
 
     /// Batches in one epoch.
@@ -187,7 +192,8 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
         while true {
             // Bounded queue: claim a batch only while fewer than `prefetch` are ahead of the consumer.
             while !state.cancelled && state.nextToClaim < state.batchCount
-                && state.nextToClaim - state.nextToDeliver >= prefetch {
+                && state.nextToClaim - state.nextToDeliver >= prefetch
+            {
                 state.condition.wait()
             }
             if state.cancelled || state.nextToClaim >= state.batchCount { break }
@@ -227,8 +233,9 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
                 diagnostics.skip(error, fallbackPath: "sample \(index)")
                 attempt += 1
                 if attempt >= UInt64(dataset.count) {
-                    throw ImageDatasetError(.noUsableImages,
-                                            "no sample could be read: \(attempt) files in a row were unreadable or damaged")
+                    throw ImageDatasetError(
+                        .noUsableImages,
+                        "no sample could be read: \(attempt) files in a row were unreadable or damaged")
                 }
                 index = (index + 1) % dataset.count
             }

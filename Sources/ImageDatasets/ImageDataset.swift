@@ -62,9 +62,10 @@ public struct PairSample: BatchableSample {
     public var paths: [String] { pathA == pathB ? [pathA] : [pathA, pathB] }
 
     public static func collate(_ samples: [PairSample]) throws -> PairBatch {
-        PairBatch(a: try stack(samples.map(\.a), paths: samples.map(\.pathA)),
-                  b: try stack(samples.map(\.b), paths: samples.map(\.pathB)),
-                  pathsA: samples.map(\.pathA), pathsB: samples.map(\.pathB))
+        PairBatch(
+            a: try stack(samples.map(\.a), paths: samples.map(\.pathA)),
+            b: try stack(samples.map(\.b), paths: samples.map(\.pathB)),
+            pathsA: samples.map(\.pathA), pathsB: samples.map(\.pathB))
     }
 }
 

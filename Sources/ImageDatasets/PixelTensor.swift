@@ -14,10 +14,13 @@ public enum PixelTensor {
     /// right when `flipHorizontally`. Crop, flip and conversion happen in one pass.
     /// 16-bit samples map as `(v / 65535 - 0.5) / 0.5`.
     /// - Precondition: `crop` lies inside the image.
-    public static func tensor(from pixels: PixelBuffer, crop: PixelRect? = nil, flipHorizontally: Bool = false) -> Tensor {
+    public static func tensor(from pixels: PixelBuffer, crop: PixelRect? = nil, flipHorizontally: Bool = false)
+        -> Tensor
+    {
         let rect = crop ?? PixelRect(x: 0, y: 0, width: pixels.width, height: pixels.height)
-        precondition(rect.fits(width: pixels.width, height: pixels.height),
-                     "PixelTensor: crop \(rect) is outside the \(pixels.width)×\(pixels.height) image")
+        precondition(
+            rect.fits(width: pixels.width, height: pixels.height),
+            "PixelTensor: crop \(rect) is outside the \(pixels.width)×\(pixels.height) image")
         let channels = pixels.channels, width = rect.width, height = rect.height
         let plane = width * height
         return Tensor.build(shape: [channels, height, width]) { output in
@@ -75,7 +78,8 @@ public enum PixelTensor {
     public static func pixels(from tensor: Tensor) -> PixelBuffer {
         var dimensions = tensor.shape.dimensions
         if dimensions.count == 4 {
-            precondition(dimensions[0] == 1, "PixelTensor.pixels: a batch of \(dimensions[0]); use pixels(from:batchIndex:)")
+            precondition(
+                dimensions[0] == 1, "PixelTensor.pixels: a batch of \(dimensions[0]); use pixels(from:batchIndex:)")
             dimensions.removeFirst()
         }
         return pixels(from: tensor, dimensions: dimensions, offset: 0)
@@ -89,8 +93,9 @@ public enum PixelTensor {
     }
 
     private static func pixels(from tensor: Tensor, dimensions: [Int], offset: Int) -> PixelBuffer {
-        precondition(dimensions.count == 3 && (1...4).contains(dimensions[0]),
-                     "PixelTensor.pixels: expected [C, H, W] with 1 to 4 channels, got \(tensor.shape)")
+        precondition(
+            dimensions.count == 3 && (1...4).contains(dimensions[0]),
+            "PixelTensor.pixels: expected [C, H, W] with 1 to 4 channels, got \(tensor.shape)")
         let (channels, height, width) = (dimensions[0], dimensions[1], dimensions[2])
         let plane = height * width
         var bytes = [UInt8](repeating: 0, count: plane * channels)
