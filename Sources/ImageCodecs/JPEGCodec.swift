@@ -131,6 +131,8 @@ enum JPEGCodec {
             }
         }
 
+        // Every 4-component JPEG is taken as Adobe-inverted CMYK, as Pillow does: Photoshop writes
+        // it so, and libjpeg itself adds the Adobe marker to every CMYK file it writes.
         let pixels: PixelBuffer
         if isFourComponent {
             pixels = PixelBuffer(

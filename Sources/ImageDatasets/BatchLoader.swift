@@ -109,6 +109,7 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
         let loader: BatchLoader
         let number: Int
         private let skippedBefore: Int
+        private var summarized = false
 
         init(loader: BatchLoader, number: Int, start: Int) {
             self.loader = loader
@@ -164,7 +165,8 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
         }
 
         private func finish() -> Batch? {
-            if loader.diagnostics.skippedCount > skippedBefore { loader.diagnostics.reportSummary() }
+            if !summarized && loader.diagnostics.skippedCount > skippedBefore { loader.diagnostics.reportSummary() }
+            summarized = true
             return nil
         }
     }

@@ -96,6 +96,8 @@ import Testing
         #expect(warnings.count == 1)
         #expect(warnings.first?.contains("truncated") == true)
         #expect(log.lines.last == "skipped 1 unreadable or damaged file (listed above)")
+        #expect(try epoch.next() == nil)
+        #expect(log.lines.filter { $0.hasPrefix("skipped") }.count == 1)
         #expect(diagnostics.skippedCount == 1)
 
         let strict = BatchLoader(
