@@ -51,10 +51,19 @@ let package = Package(
                 "Layers",
                 "Networks",
                 "ImageCodecs",
+                "ImageDatasets",
+                "Training",
+                "Inference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
-        .executableTarget(name: "bench-loader", dependencies: ["ImageDatasets"], path: "Sources/BenchLoader",
+
+        // MARK: - Benchmarks (not tests; run by bench/run.sh)
+        .executableTarget(name: "bench-train", dependencies: ["Training", "Tensors", "Kernels"], path: "Sources/BenchTrain",
+                          swiftSettings: fast),
+        .executableTarget(name: "bench-kernels", dependencies: ["Kernels"], path: "Sources/BenchKernels",
+                          swiftSettings: fast),
+        .executableTarget(name: "bench-loader", dependencies: ["ImageDatasets", "Tensors"], path: "Sources/BenchLoader",
                           swiftSettings: fast),
 
         // MARK: - Tests

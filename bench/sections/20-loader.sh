@@ -12,7 +12,9 @@ BIN=.build/release/bench-loader
 MIN_SECONDS=${MIN_SECONDS:-3}
 PY=${BENCH_PY:-python3}
 if [ ! -x "$BIN" ]; then
-    echo "### Loader"; echo; echo "bench-loader is not built (swift build -c release); skipped."; exit 0
+    echo "## Input pipeline (loader)"; echo
+    echo "n/a: $BIN is missing (run swift build -c release first)"
+    exit 0
 fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -40,7 +42,7 @@ for spec in "256:224:256²" "1mp:256:1152×864"; do
     fi
 done
 
-echo "### Loader: decode + crop + flip + normalize (batches of 32)"
+echo "## Input pipeline: decode + crop + flip + normalize (batches of 32) vs PIL + torchvision DataLoader"
 echo
 echo "256² JPEGs cropped to 224², ~1 MP (1152×864) JPEGs cropped to 256²; $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) at the start."
 echo "\`loader\` decodes only the crop of each JPEG; \`loader-full-decode\` decodes the whole image first, as PIL does."
