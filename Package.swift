@@ -63,6 +63,8 @@ let package = Package(
                           swiftSettings: fast),
         .executableTarget(name: "bench-kernels", dependencies: ["Kernels"], path: "Sources/BenchKernels",
                           swiftSettings: fast),
+        .executableTarget(name: "bench-loader", dependencies: ["ImageDatasets", "Tensors"], path: "Sources/BenchLoader",
+                          swiftSettings: fast),
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Tensors"], swiftSettings: fast),
@@ -76,8 +78,7 @@ let package = Package(
             swiftSettings: fast),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Layers", "TestSupport"], swiftSettings: fast),
-        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"],
-                    swiftSettings: fast),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "ImageDatasetsTests", dependencies: ["ImageDatasets", "TestSupport"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]

@@ -82,8 +82,10 @@ public struct DecodeOptions: Sendable, Equatable {
             let megapixels = Double(width) * Double(height) / 1e6
             throw ImageCodecError(
                 .tooLarge,
-                "the \(format) header claims \(width)×\(height) pixels (\(formatMegapixels(megapixels)) MP), above the "
-                    + "limit of \(formatMegapixels(Double(maxPixels) / 1e6)) MP; raise the pixel limit if this image is real")
+                "the \(format) header claims \(width)×\(height) pixels (\(formatMegapixels(megapixels)) MP), "
+                    + "above the limit of \(formatMegapixels(Double(maxPixels) / 1e6)) MP; "
+                    + "raise the pixel limit if this image is real"
+            )
         }
     }
 }

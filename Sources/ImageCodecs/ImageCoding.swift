@@ -27,8 +27,9 @@ public enum ImageDecoder {
                 let orientation = options.applyOrientation ? (exif?.orientation ?? .normal) : .normal
                 let (w, h) = orientation.swapsDimensions ? (storedHeight, storedWidth) : (storedWidth, storedHeight)
                 precondition(rect.fits(width: w, height: h), "decode region \(rect) is outside the \(w)×\(h) image")
-                return storedRect(for: rect, orientation: orientation, storedWidth: storedWidth,
-                                  storedHeight: storedHeight)
+                return storedRect(
+                    for: rect, orientation: orientation, storedWidth: storedWidth,
+                    storedHeight: storedHeight)
             }
         }
         let result = try bytes.withUnsafeBytes { raw in
@@ -38,7 +39,8 @@ public enum ImageDecoder {
             case .png:
                 var decoded = try PNGCodec.decode(raw, options: options)
                 if let storedRegion,
-                   let rect = storedRegion(decoded.pixels.width, decoded.pixels.height, decoded.exif) {
+                    let rect = storedRegion(decoded.pixels.width, decoded.pixels.height, decoded.exif)
+                {
                     decoded.pixels = decoded.pixels.cropped(to: rect)
                 }
                 return decoded
@@ -51,9 +53,10 @@ public enum ImageDecoder {
             pixels = pixels.oriented(orientation)
             exif = exif?.withNormalOrientation()
         }
-        return DecodedImage(pixels: pixels, source: result.source, orientation: orientation,
-                            orientationApplied: options.applyOrientation && orientation != .normal, exif: exif,
-                            iccProfile: result.icc, warnings: result.warnings)
+        return DecodedImage(
+            pixels: pixels, source: result.source, orientation: orientation,
+            orientationApplied: options.applyOrientation && orientation != .normal, exif: exif,
+            iccProfile: result.icc, warnings: result.warnings)
     }
 
     /// The format, size and orientation from the header alone (no pixels are decoded), to plan a
@@ -136,8 +139,9 @@ public enum ImageEncoder {
     /// test files of the kinds Photoshop writes.
     package static func encodeCMYKJPEG(_ cmyk: PixelBuffer, ycck: Bool, quality: Int = 95) throws -> [UInt8] {
         precondition(cmyk.channels == 4 && cmyk.sampleType == .uint8, "encodeCMYKJPEG: needs 8-bit, 4 channels")
-        return try JPEGCodec.encode(cmyk, options: JPEGEncodeOptions(quality: quality), exif: nil, iccProfile: nil,
-                                    cmykAsYCCK: ycck)
+        return try JPEGCodec.encode(
+            cmyk, options: JPEGEncodeOptions(quality: quality), exif: nil, iccProfile: nil,
+            cmykAsYCCK: ycck)
     }
 }
 

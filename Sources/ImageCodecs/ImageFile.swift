@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// Reading and writing image files with errors that name the file and the reason.
@@ -27,8 +27,10 @@ public enum ImageFile {
         let size = Int(info.st_size)
         if size == 0 { throw ImageCodecError(.truncated, "the file is empty (0 bytes)", path: path) }
         if size > maximumFileBytes {
-            throw ImageCodecError(.tooLarge, "the file is \(size >> 20) MiB, above the \(maximumFileBytes >> 20) MiB "
-                                  + "limit for one image", path: path)
+            throw ImageCodecError(
+                .tooLarge,
+                "the file is \(size >> 20) MiB, above the \(maximumFileBytes >> 20) MiB "
+                    + "limit for one image", path: path)
         }
         var bytes = [UInt8](repeating: 0, count: size)
         var filled = 0
@@ -68,11 +70,13 @@ public enum ImageFile {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary =
+            (directory.isEmpty ? "" : directory + "/") + ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if descriptor < 0 {
-            throw ImageCodecError(.io, "cannot create a file in \(directory.isEmpty ? "/" : directory): \(lastError())",
-                                  path: path)
+            throw ImageCodecError(
+                .io, "cannot create a file in \(directory.isEmpty ? "/" : directory): \(lastError())",
+                path: path)
         }
         var failure: String?
         bytes.withUnsafeBytes { buffer in

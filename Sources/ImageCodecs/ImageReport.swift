@@ -12,7 +12,8 @@ public struct ImageReport: Sendable {
     /// Decodes `path` fully (so truncation and corruption are noticed, not just the header).
     public static func inspect(_ path: String, options: DecodeOptions = DecodeOptions(keep16Bit: true)) -> ImageReport {
         do {
-            return ImageReport(path: path, image: try ImageDecoder.decode(contentsOf: path, options: options), error: nil)
+            return ImageReport(
+                path: path, image: try ImageDecoder.decode(contentsOf: path, options: options), error: nil)
         } catch let error as ImageCodecError {
             return ImageReport(path: path, image: nil, error: error)
         } catch {
@@ -20,14 +21,18 @@ public struct ImageReport: Sendable {
         }
     }
 
-    /// `photo.jpg: JPEG 3024×4032, 3 channels (YCbCr), 8-bit, orientation 6 (rotate 90° clockwise), EXIF yes, ICC no`,
-    /// or `photo.jpg: error: <reason>`; a damaged file adds `; damaged: <warning>`.
+    /// `photo.jpg: JPEG 3024×4032, 3 channels (YCbCr), 8-bit, orientation 6 (rotate 90° clockwise),
+    /// EXIF yes, ICC no` on one line, or `photo.jpg: error: <reason>`; a damaged file adds
+    /// `; damaged: <warning>`.
     public var line: String {
         guard let image else { return "\(path): error: \(error?.message ?? "unknown failure")" }
         let source = image.source
         let upright = image.orientationApplied || image.orientation == .normal
-        let (width, height) = upright ? (image.pixels.width, image.pixels.height)
-            : (image.orientation.swapsDimensions ? (image.pixels.height, image.pixels.width) : (image.pixels.width, image.pixels.height))
+        let (width, height) =
+            upright
+            ? (image.pixels.width, image.pixels.height)
+            : (image.orientation.swapsDimensions
+                ? (image.pixels.height, image.pixels.width) : (image.pixels.width, image.pixels.height))
         var parts = [
             "\(source.format) \(width)×\(height)",
             "\(image.pixels.channels) channel\(image.pixels.channels == 1 ? "" : "s") (\(source.colorModel))",

@@ -65,7 +65,9 @@ enum PNGCodec {
     }
 
     /// The header fields and an eXIf block placed before the image data, without decoding pixels.
-    static func readHeader(_ data: UnsafeRawBufferPointer, options: DecodeOptions) throws -> (ImageSourceInfo, ExifData?) {
+    static func readHeader(_ data: UnsafeRawBufferPointer, options: DecodeOptions) throws -> (
+        ImageSourceInfo, ExifData?
+    ) {
         let bytes = data.bindMemory(to: UInt8.self)
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw ImageCodecError(.truncated, "the file is empty (0 bytes)")
@@ -96,15 +98,17 @@ enum PNGCodec {
         default: colorModel = "unknown"
         }
         if header.hasTransparency != 0 { colorModel += "+tRNS" }
-        return ImageSourceInfo(format: .png, storedWidth: Int(header.width), storedHeight: Int(header.height),
-                               bitDepth: Int(header.bitDepth), colorModel: colorModel, progressive: header.interlaced != 0)
+        return ImageSourceInfo(
+            format: .png, storedWidth: Int(header.width), storedHeight: Int(header.height),
+            bitDepth: Int(header.bitDepth), colorModel: colorModel, progressive: header.interlaced != 0)
     }
 
     static func encode(_ pixels: PixelBuffer, options: PNGEncodeOptions, exif: ExifData?, iccProfile: [UInt8]?)
         throws -> [UInt8]
     {
-        precondition((0...9).contains(options.compressionLevel),
-                     "PNG compression level \(options.compressionLevel) is outside 0...9")
+        precondition(
+            (0...9).contains(options.compressionLevel),
+            "PNG compression level \(options.compressionLevel) is outside 0...9")
         var output: UnsafeMutablePointer<UInt8>?
         var outputLength = 0
         var message = [CChar](repeating: 0, count: 256)
@@ -114,11 +118,12 @@ enum PNGCodec {
         func run(_ samples: UnsafeRawBufferPointer) -> Int32 {
             exifBytes.withUnsafeBufferPointer { exifBuffer in
                 iccBytes.withUnsafeBufferPointer { iccBuffer in
-                    cs_png_encode(samples.bindMemory(to: UInt8.self).baseAddress,
-                                  pixels.width * pixels.channels * bytesPerSample, UInt32(pixels.width),
-                                  UInt32(pixels.height), Int32(pixels.channels), Int32(pixels.bitDepth),
-                                  Int32(options.compressionLevel), exifBuffer.baseAddress, exifBytes.count,
-                                  iccBuffer.baseAddress, iccBytes.count, &output, &outputLength, &message)
+                    cs_png_encode(
+                        samples.bindMemory(to: UInt8.self).baseAddress,
+                        pixels.width * pixels.channels * bytesPerSample, UInt32(pixels.width),
+                        UInt32(pixels.height), Int32(pixels.channels), Int32(pixels.bitDepth),
+                        Int32(options.compressionLevel), exifBuffer.baseAddress, exifBytes.count,
+                        iccBuffer.baseAddress, iccBytes.count, &output, &outputLength, &message)
                 }
             }
         }
@@ -143,7 +148,8 @@ enum PNGCodec {
             return ImageCodecError(.io, "out of memory while decoding the PNG: \(message)")
         default:
             if message.contains("CRC") {
-                return ImageCodecError(.corrupt, "corrupt PNG: checksum (CRC) mismatch (\(message)); the file is damaged")
+                return ImageCodecError(
+                    .corrupt, "corrupt PNG: checksum (CRC) mismatch (\(message)); the file is damaged")
             }
             return ImageCodecError(.corrupt, "corrupt PNG: \(message)")
         }

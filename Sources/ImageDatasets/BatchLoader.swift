@@ -34,9 +34,11 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
     ///   - workers: decoding threads (the reference's `--num_threads`); 0 decodes in `next()`.
     ///   - prefetch: batches kept ready; default twice the workers.
     ///   - diagnostics: where skipped files are reported; pass the dataset's to get one list.
-    public init(dataset: Dataset, batchSize: Int = 1, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0,
-                workers: Int = 2, prefetch: Int? = nil, strict: Bool = false,
-                diagnostics: DatasetDiagnostics = DatasetDiagnostics()) {
+    public init(
+        dataset: Dataset, batchSize: Int = 1, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0,
+        workers: Int = 2, prefetch: Int? = nil, strict: Bool = false,
+        diagnostics: DatasetDiagnostics = DatasetDiagnostics()
+    ) {
         precondition(batchSize >= 1, "BatchLoader: batch size \(batchSize) must be at least 1")
         precondition(workers >= 0, "BatchLoader: \(workers) workers")
         self.dataset = dataset
@@ -51,10 +53,13 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
     }
 
     /// Shuffle and strictness from the reference options (`serialBatches`, `strict`).
-    public convenience init(dataset: Dataset, batchSize: Int = 1, options: DatasetOptions, seed: UInt64 = 0,
-                            workers: Int = 2, diagnostics: DatasetDiagnostics = DatasetDiagnostics()) {
-        self.init(dataset: dataset, batchSize: batchSize, shuffle: !options.serialBatches, seed: seed, workers: workers,
-                  strict: options.strict, diagnostics: diagnostics)
+    public convenience init(
+        dataset: Dataset, batchSize: Int = 1, options: DatasetOptions, seed: UInt64 = 0,
+        workers: Int = 2, diagnostics: DatasetDiagnostics = DatasetDiagnostics()
+    ) {
+        self.init(
+            dataset: dataset, batchSize: batchSize, shuffle: !options.serialBatches, seed: seed, workers: workers,
+            strict: options.strict, diagnostics: diagnostics)
     }
 
     /// Batches in one epoch.
@@ -75,9 +80,27 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
         return indices
     }
 
-    /// Starts decoding epoch `epoch` in the background; read it with `next()`.
-    public func epoch(_ epoch: Int) -> Epoch {
-        Epoch(loader: self, number: epoch)
+    /// Starts decoding epoch `epoch` in the background from batch `start` on (a resumed run
+    /// skips the batches it already trained on without decoding them); read it with `next()`.
+    public func epoch(_ epoch: Int, startingAt start: Int = 0) -> Epoch {
+        precondition(start >= 0, "BatchLoader.epoch: negative start \(start)")
+        return Epoch(loader: self, number: epoch, start: start)
+    }
+
+    /// Epoch `epoch` from batch `start` on as an iterator of results (the shape of
+    /// `Training.BatchSource`); it ends after the first failure.
+    public func batches(epoch: Int, startingAt start: Int) throws -> AnyIterator<Result<Batch, Error>> {
+        let run = self.epoch(epoch, startingAt: start)
+        var failed = false
+        return AnyIterator {
+            if failed { return nil }
+            do {
+                return try run.next().map { .success($0) }
+            } catch {
+                failed = true
+                return .failure(error)
+            }
+        }
     }
 
     /// One pass over the dataset. Dropping it stops its workers.
@@ -86,12 +109,15 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
         let loader: BatchLoader
         let number: Int
         private let skippedBefore: Int
+        private var summarized = false
 
-        init(loader: BatchLoader, number: Int) {
+        init(loader: BatchLoader, number: Int, start: Int) {
             self.loader = loader
             self.number = number
             skippedBefore = loader.diagnostics.skippedCount
             state = EpochState(order: loader.order(epoch: number), batchCount: loader.batchesPerEpoch)
+            state.nextToClaim = min(start, state.batchCount)
+            state.nextToDeliver = state.nextToClaim
             for _ in 0..<loader.workers {
                 let thread = Thread { [state] in loader.work(state: state, epoch: number) }
                 thread.name = "batch-loader"
@@ -139,7 +165,8 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
         }
 
         private func finish() -> Batch? {
-            if loader.diagnostics.skippedCount > skippedBefore { loader.diagnostics.reportSummary() }
+            if !summarized && loader.diagnostics.skippedCount > skippedBefore { loader.diagnostics.reportSummary() }
+            summarized = true
             return nil
         }
     }
@@ -167,7 +194,8 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
         while true {
             // Bounded queue: claim a batch only while fewer than `prefetch` are ahead of the consumer.
             while !state.cancelled && state.nextToClaim < state.batchCount
-                && state.nextToClaim - state.nextToDeliver >= prefetch {
+                && state.nextToClaim - state.nextToDeliver >= prefetch
+            {
                 state.condition.wait()
             }
             if state.cancelled || state.nextToClaim >= state.batchCount { break }
@@ -207,8 +235,9 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
                 diagnostics.skip(error, fallbackPath: "sample \(index)")
                 attempt += 1
                 if attempt >= UInt64(dataset.count) {
-                    throw ImageDatasetError(.noUsableImages,
-                                            "no sample could be read: \(attempt) files in a row were unreadable or damaged")
+                    throw ImageDatasetError(
+                        .noUsableImages,
+                        "no sample could be read: \(attempt) files in a row were unreadable or damaged")
                 }
                 index = (index + 1) % dataset.count
             }

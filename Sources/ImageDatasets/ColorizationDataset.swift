@@ -11,7 +11,10 @@ public struct ColorizationDataset: ImageDataset {
     let reader: ImageReader
 
     /// - Parameter directory: the photo folder (the reference's `dataroot/phase`).
-    public init(directory: String, options: DatasetOptions = DatasetOptions(), diagnostics: DatasetDiagnostics = DatasetDiagnostics()) throws {
+    public init(
+        directory: String, options: DatasetOptions = DatasetOptions(),
+        diagnostics: DatasetDiagnostics = DatasetDiagnostics()
+    ) throws {
         try options.validate()
         self.options = options
         reader = ImageReader(options: options, diagnostics: diagnostics)
@@ -47,10 +50,12 @@ public struct ColorizationDataset: ImageDataset {
     /// a leading batch axis of 1), as the reference's `lab2rgb`: L = (a + 1)·50, ab = b·110.
     public static func pixels(l: Tensor, ab: Tensor) -> PixelBuffer {
         let lDims = Array(l.shape.dimensions.suffix(3)), abDims = Array(ab.shape.dimensions.suffix(3))
-        precondition(lDims.count == 3 && lDims[0] == 1 && abDims.count == 3 && abDims[0] == 2 && lDims[1...] == abDims[1...],
-                     "ColorizationDataset.pixels: L \(l.shape) and ab \(ab.shape) do not match")
-        precondition(l.scalarCount == lDims.reduce(1, *) && ab.scalarCount == abDims.reduce(1, *),
-                     "ColorizationDataset.pixels: one image at a time")
+        precondition(
+            lDims.count == 3 && lDims[0] == 1 && abDims.count == 3 && abDims[0] == 2 && lDims[1...] == abDims[1...],
+            "ColorizationDataset.pixels: L \(l.shape) and ab \(ab.shape) do not match")
+        precondition(
+            l.scalarCount == lDims.reduce(1, *) && ab.scalarCount == abDims.reduce(1, *),
+            "ColorizationDataset.pixels: one image at a time")
         let (height, width) = (lDims[1], lDims[2])
         let plane = width * height
         let lValues = l.scalars, abValues = ab.scalars

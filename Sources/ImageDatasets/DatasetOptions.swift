@@ -60,14 +60,18 @@ public struct DatasetOptions: Sendable, Equatable {
         if cropSize < 1 { try fail("--crop-size must be at least 1, got \(cropSize)") }
         if loadSize < 1 { try fail("--load-size must be at least 1, got \(loadSize)") }
         if (preprocess == .resizeAndCrop || preprocess == .scaleWidthAndCrop) && cropSize > loadSize {
-            try fail("--crop-size (\(cropSize)) must not exceed --load-size (\(loadSize)) with --preprocess \(preprocess.rawValue)")
+            try fail(
+                "--crop-size (\(cropSize)) must not exceed --load-size (\(loadSize)) "
+                    + "with --preprocess \(preprocess.rawValue)")
         }
         if ![1, 3].contains(inputChannels) || ![1, 3].contains(outputChannels) {
             try fail("--input-nc and --output-nc must be 1 or 3, got \(inputChannels) and \(outputChannels)")
         }
         if scale < 1 { try fail("--scale must be at least 1, got \(scale)") }
         if maxPixels < 1 { try fail("the pixel limit must be positive, got \(maxPixels)") }
-        if let maxDatasetSize, maxDatasetSize < 1 { try fail("--max-dataset-size must be at least 1, got \(maxDatasetSize)") }
+        if let maxDatasetSize, maxDatasetSize < 1 {
+            try fail("--max-dataset-size must be at least 1, got \(maxDatasetSize)")
+        }
     }
 
     /// Decoder settings these options imply.

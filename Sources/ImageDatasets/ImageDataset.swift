@@ -62,9 +62,10 @@ public struct PairSample: BatchableSample {
     public var paths: [String] { pathA == pathB ? [pathA] : [pathA, pathB] }
 
     public static func collate(_ samples: [PairSample]) throws -> PairBatch {
-        PairBatch(a: try stack(samples.map(\.a), paths: samples.map(\.pathA)),
-                  b: try stack(samples.map(\.b), paths: samples.map(\.pathB)),
-                  pathsA: samples.map(\.pathA), pathsB: samples.map(\.pathB))
+        PairBatch(
+            a: try stack(samples.map(\.a), paths: samples.map(\.pathA)),
+            b: try stack(samples.map(\.b), paths: samples.map(\.pathB)),
+            pathsA: samples.map(\.pathA), pathsB: samples.map(\.pathB))
     }
 }
 
@@ -87,12 +88,5 @@ func stack(_ tensors: [Tensor], paths: [String]) throws -> Tensor {
                 + "use a --preprocess mode with a crop, or batch size 1",
             path: paths[index])
     }
-    let count = shape.elementCount
-    return Tensor.build(shape: Shape([tensors.count] + shape.dimensions)) { output in
-        for (n, tensor) in tensors.enumerated() {
-            tensor.withUnsafeBufferPointer { input in
-                for i in 0..<count { output[n * count + i] = input[i] }
-            }
-        }
-    }
+    return Tensor.concatenate(tensors.map { $0.reshaped(to: Shape([1] + shape.dimensions)) }, alongAxis: 0)
 }

@@ -47,12 +47,15 @@ public enum ImageFolder {
         URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
     }
 
-    private static func walk(_ directory: String, recursive: Bool, visited: inout Set<String>, into listing: inout Listing) {
+    private static func walk(
+        _ directory: String, recursive: Bool, visited: inout Set<String>, into listing: inout Listing
+    ) {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            listing.skipped.append(.init(path: directory, reason: "cannot read the folder (\(error.localizedDescription))"))
+            listing.skipped.append(
+                .init(path: directory, reason: "cannot read the folder (\(error.localizedDescription))"))
             return
         }
         for name in names {
@@ -74,7 +77,9 @@ public enum ImageFolder {
             if imageExtensions.contains(lowered) {
                 listing.files.append(path)
             } else if otherImageExtensions.contains(lowered) {
-                listing.skipped.append(.init(path: path, reason: "\(lowered.uppercased()) images are not supported; convert to PNG or JPEG"))
+                listing.skipped.append(
+                    .init(
+                        path: path, reason: "\(lowered.uppercased()) images are not supported; convert to PNG or JPEG"))
             }
         }
     }

@@ -24,7 +24,9 @@ struct ImageReader: Sendable {
             }
         }
         if files.isEmpty {
-            let found = listing.files.isEmpty ? "no .jpg, .jpeg or .png files" : "no readable image among \(listing.files.count) candidate files"
+            let found =
+                listing.files.isEmpty
+                ? "no .jpg, .jpeg or .png files" : "no readable image among \(listing.files.count) candidate files"
             throw ImageDatasetError(.noUsableImages, "\(role): \(found) in this folder or below it", path: directory)
         }
         return files
@@ -83,7 +85,8 @@ struct ImageReader: Sendable {
     {
         let bytes = try ImageFile.readBytes(path)
         if options.preprocess == .crop || options.preprocess == .scaleWidth || options.preprocess == .scaleWidthAndCrop,
-           bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
+            bytes.starts(with: [0xFF, 0xD8, 0xFF])
+        {
             let info: ImageInfo
             do {
                 info = try ImageDecoder.readInfo(bytes, options: options.decodeOptions)

@@ -15,7 +15,10 @@ public struct PairedFolderDataset: ImageDataset {
     /// - Parameter directory: the folder of A|B images (the reference's `dataroot/phase`, e.g.
     ///   `facades/train`).
     /// - Throws: `ImageDatasetError` for bad options, a missing folder or no usable image.
-    public init(directory: String, options: DatasetOptions = DatasetOptions(), diagnostics: DatasetDiagnostics = DatasetDiagnostics()) throws {
+    public init(
+        directory: String, options: DatasetOptions = DatasetOptions(),
+        diagnostics: DatasetDiagnostics = DatasetDiagnostics()
+    ) throws {
         try options.validate()
         self.options = options
         reader = ImageReader(options: options, diagnostics: diagnostics)
@@ -23,7 +26,10 @@ public struct PairedFolderDataset: ImageDataset {
     }
 
     /// `root/phase` (e.g. `datasets/facades` and `train`).
-    public init(root: String, phase: String, options: DatasetOptions = DatasetOptions(), diagnostics: DatasetDiagnostics = DatasetDiagnostics()) throws {
+    public init(
+        root: String, phase: String, options: DatasetOptions = DatasetOptions(),
+        diagnostics: DatasetDiagnostics = DatasetDiagnostics()
+    ) throws {
         try self.init(directory: root + "/" + phase, options: options, diagnostics: diagnostics)
     }
 
@@ -34,7 +40,8 @@ public struct PairedFolderDataset: ImageDataset {
         // Both halves are decoded together; gray conversion happens per half below.
         let whole = try reader.decode(path, channels: 3)
         guard whole.width >= 2 else {
-            throw ImageDatasetError(.cropTooLarge, "a \(whole.width)-pixel-wide image cannot hold A and B side by side", path: path)
+            throw ImageDatasetError(
+                .cropTooLarge, "a \(whole.width)-pixel-wide image cannot hold A and B side by side", path: path)
         }
         let half = whole.width / 2
         let left = whole.cropped(to: PixelRect(x: 0, y: 0, width: half, height: whole.height))

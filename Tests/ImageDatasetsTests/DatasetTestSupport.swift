@@ -9,7 +9,10 @@ final class TemporaryFolder {
 
     init(_ name: String = #function) {
         let safe = name.filter { $0.isLetter || $0.isNumber }
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("datasets-\(safe)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "datasets-\(safe)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            ).path
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
@@ -21,10 +24,12 @@ final class TemporaryFolder {
     @discardableResult
     func image(_ relative: String, width: Int, height: Int, seed: Int = 0, quality: Int = 95) -> String {
         let target = url(relative)
-        try! FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
-                                                 withIntermediateDirectories: true)
-        try! ImageEncoder.write(Synthetic.picture(width: width, height: height, seed: seed), to: target,
-                                jpeg: JPEGEncodeOptions(quality: quality))
+        try! FileManager.default.createDirectory(
+            atPath: (target as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
+        try! ImageEncoder.write(
+            Synthetic.picture(width: width, height: height, seed: seed), to: target,
+            jpeg: JPEGEncodeOptions(quality: quality))
         return target
     }
 
@@ -32,8 +37,9 @@ final class TemporaryFolder {
     @discardableResult
     func file(_ relative: String, bytes: [UInt8]) -> String {
         let target = url(relative)
-        try! FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
-                                                 withIntermediateDirectories: true)
+        try! FileManager.default.createDirectory(
+            atPath: (target as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: target, contents: Data(bytes))
         return target
     }

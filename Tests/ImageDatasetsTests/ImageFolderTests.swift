@@ -6,7 +6,10 @@ import Testing
 @Suite struct ImageFolderTests {
     @Test func naturalOrderComparesNumbersByValue() {
         let names = ["a10.jpg", "a2.jpg", "a1.jpg", "A3.jpg", "b.jpg", "a02.jpg", "a2b.jpg"]
-        #expect(names.sorted(by: NaturalOrder.precedes) == ["a1.jpg", "a02.jpg", "a2.jpg", "a2b.jpg", "A3.jpg", "a10.jpg", "b.jpg"])
+        #expect(
+            names.sorted(by: NaturalOrder.precedes) == [
+                "a1.jpg", "a02.jpg", "a2.jpg", "a2b.jpg", "A3.jpg", "a10.jpg", "b.jpg",
+            ])
         // Folders keep their files together and sort naturally too.
         let paths = ["x/dir10/a.jpg", "x/dir2/b.jpg", "x/dir2/a.jpg"]
         #expect(paths.sorted(by: NaturalOrder.precedes) == ["x/dir2/a.jpg", "x/dir2/b.jpg", "x/dir10/a.jpg"])
@@ -28,7 +31,8 @@ import Testing
         folder.file("clip.gif", bytes: Array("GIF89a".utf8))
         // A symbolic link back to the root (a loop) and a dangling one.
         try FileManager.default.createSymbolicLink(atPath: folder.url("sub/loop"), withDestinationPath: folder.path)
-        try FileManager.default.createSymbolicLink(atPath: folder.url("gone.jpg"), withDestinationPath: folder.url("missing.jpg"))
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.url("gone.jpg"), withDestinationPath: folder.url("missing.jpg"))
         let listing = try ImageFolder.scan(folder.path)
         let relative = listing.files.map { String($0.dropFirst(folder.path.count + 1)) }
         #expect(relative == ["img2.JPG", "img10.jpg", "sub/deeper/photo.Jpeg", "sub/img1.png"])
@@ -53,7 +57,8 @@ import Testing
         folder.file("empty.jpg", bytes: [])
         folder.file("text.jpg", bytes: Array("not an image at all".utf8))
         let log = WarningLog()
-        let dataset = try SingleFolderDataset(directory: folder.path, options: DatasetOptions(), diagnostics: log.diagnostics())
+        let dataset = try SingleFolderDataset(
+            directory: folder.path, options: DatasetOptions(), diagnostics: log.diagnostics())
         #expect(dataset.files == [folder.url("good.jpg")])
         #expect(log.lines.count == 2)
         #expect(log.lines.contains { $0.contains("empty.jpg") && $0.contains("empty") })

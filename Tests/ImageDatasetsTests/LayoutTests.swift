@@ -82,9 +82,15 @@ import Testing
         folder.image("x.jpg", width: 30, height: 20)
         var opts = options(.resizeAndCrop)
         var rng = SeededGenerator(seed: 3)
-        #expect(try SingleFolderDataset(directory: folder.path, options: opts).sample(at: 0, using: &rng).image.shape == [3, 16, 16])
+        #expect(
+            try SingleFolderDataset(directory: folder.path, options: opts).sample(at: 0, using: &rng).image.shape == [
+                3, 16, 16,
+            ])
         opts.inputChannels = 1
-        #expect(try SingleFolderDataset(directory: folder.path, options: opts).sample(at: 0, using: &rng).image.shape == [1, 16, 16])
+        #expect(
+            try SingleFolderDataset(directory: folder.path, options: opts).sample(at: 0, using: &rng).image.shape == [
+                1, 16, 16,
+            ])
     }
 
     @Test func cropPathDecodesOnlyTheCropButMatchesTheFullDecode() throws {
@@ -107,7 +113,9 @@ import Testing
         // A 30×20 stored picture tagged "rotate 90°": the dataset sees it 20 wide and 30 high.
         let folder = TemporaryFolder()
         let stored = Synthetic.picture(width: 30, height: 20, seed: 2)
-        let exif = ExifData(bytes: [0x49, 0x49, 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0])
+        let exif = ExifData(bytes: [
+            0x49, 0x49, 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0,
+        ])
         #expect(exif.orientation == .rotate90Clockwise)
         try ImageEncoder.write(stored, to: folder.url("phone.jpg"), jpeg: JPEGEncodeOptions(quality: 100), exif: exif)
         var opts = options(.none)
@@ -161,7 +169,8 @@ import Testing
             #expect(PixelTensor.tensor(from: hr.resized(width: 4, height: 4)).scalars == sample.a.scalars)
             var found = false
             for y in stride(from: 0, through: 40 - 16, by: 4) {
-                for x in stride(from: 0, through: 48 - 16, by: 4) where full.cropped(to: PixelRect(x: x, y: y, width: 16, height: 16)) == hr {
+                for x in stride(from: 0, through: 48 - 16, by: 4)
+                where full.cropped(to: PixelRect(x: x, y: y, width: 16, height: 16)) == hr {
                     found = true
                 }
             }
@@ -169,7 +178,8 @@ import Testing
         }
         // Evaluation: the whole image, trimmed to a multiple of the scale.
         opts.preprocess = .none
-        let whole = try SuperResolutionDataset(highResolution: folder.url("hr"), options: opts).sample(at: 0, using: &rng)
+        let whole = try SuperResolutionDataset(highResolution: folder.url("hr"), options: opts).sample(
+            at: 0, using: &rng)
         #expect(whole.b.shape == [3, 40, 48] && whole.a.shape == [3, 10, 12])
     }
 
@@ -182,22 +192,27 @@ import Testing
         try ImageEncoder.write(Synthetic.picture(width: 8, height: 6, seed: 2), to: folder.url("lr/0002.png"))
         var opts = options(.crop, crop: 16)
         opts.scale = 4
-        let dataset = try SuperResolutionDataset(highResolution: folder.url("hr"), lowResolution: folder.url("lr"), options: opts)
+        let dataset = try SuperResolutionDataset(
+            highResolution: folder.url("hr"), lowResolution: folder.url("lr"), options: opts)
         #expect(dataset.lowResolutionFiles?.map { ($0 as NSString).lastPathComponent } == ["0001x4.png", "0002.png"])
         var rng = SeededGenerator(seed: 1)
         let sample = try dataset.sample(at: 1, using: &rng)
         #expect(sample.a.shape == [3, 4, 4] && sample.b.shape == [3, 16, 16])
         // A wrong scale is an error naming both files and sizes.
         try FileManager.default.createDirectory(atPath: folder.url("lr2"), withIntermediateDirectories: true)
-        for i in 1...2 { try ImageEncoder.write(Synthetic.picture(width: 8, height: 6, seed: i), to: folder.url("lr2/000\(i).png")) }
+        for i in 1...2 {
+            try ImageEncoder.write(Synthetic.picture(width: 8, height: 6, seed: i), to: folder.url("lr2/000\(i).png"))
+        }
         opts.scale = 2
         opts.cropSize = 8
-        let wrong = try SuperResolutionDataset(highResolution: folder.url("hr"), lowResolution: folder.url("lr2"), options: opts)
+        let wrong = try SuperResolutionDataset(
+            highResolution: folder.url("hr"), lowResolution: folder.url("lr2"), options: opts)
         do {
             _ = try wrong.sample(at: 1, using: &rng)
             Issue.record("scale mismatch accepted")
         } catch let error as ImageDatasetError {
-            #expect(error.code == .unmatchedPair && error.message.contains("0002.png") && error.message.contains("32×24"))
+            #expect(
+                error.code == .unmatchedPair && error.message.contains("0002.png") && error.message.contains("32×24"))
         }
         // An HR image without an LR partner is an error when the dataset is built.
         opts.scale = 4

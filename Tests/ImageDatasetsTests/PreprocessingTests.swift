@@ -42,8 +42,10 @@ import Testing
 
     @Test func batchImagesComeBackOut() throws {
         let a = Synthetic.picture(width: 4, height: 3, seed: 1), b = Synthetic.picture(width: 4, height: 3, seed: 2)
-        let batch = try ImageSample.collate([ImageSample(image: PixelTensor.tensor(from: a), path: "a"),
-                                             ImageSample(image: PixelTensor.tensor(from: b), path: "b")])
+        let batch = try ImageSample.collate([
+            ImageSample(image: PixelTensor.tensor(from: a), path: "a"),
+            ImageSample(image: PixelTensor.tensor(from: b), path: "b"),
+        ])
         #expect(batch.images.shape == [2, 3, 3, 4])
         #expect(PixelTensor.pixels(from: batch.images, batchIndex: 1) == b)
         #expect(batch.paths == ["a", "b"])
