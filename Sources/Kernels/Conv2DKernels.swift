@@ -61,16 +61,22 @@ package struct Conv2DTuning: Hashable, Sendable {
     package var tileBytes = 2 << 20
     /// Threads to plan for; nil means `Parallel.threadCount` when the kernel runs.
     package var threads: Int? = nil
-    /// Output pixels (over the batch) per worker below which the work is not split into per-worker tiles,
-    /// and below which the weight gradient is summed straight into `dw` rather than as `dwᵀ` partials.
-    /// On unet_256's 16²→8² and 32²→16² convs the split and the partials cost up to 3× (the partial sums of
-    /// a 512·8192 weight outweigh 64 pixels of work).
+    /// Output pixels (over the batch) per worker below which the work is not split into per-worker tiles.
+    /// On unet_256's 16²→8² and 32²→16² convs the split cost up to 3×: the weight-gradient partial sums of
+    /// a 512·8192 weight outweigh 64 pixels of work.
     package var minimumPixelsPerWorker = 1024
+    /// Output pixels below which a single worker sums the weight gradient straight into `dw` instead of
+    /// as a `dwᵀ` partial that is transposed at the end (the transpose pays off only on large images).
+    package var minimumPixelsForTransposedWeightGradient = 4096
 
-    package init(tileBytes: Int = 2 << 20, threads: Int? = nil, minimumPixelsPerWorker: Int = 1024) {
+    package init(
+        tileBytes: Int = 2 << 20, threads: Int? = nil, minimumPixelsPerWorker: Int = 1024,
+        minimumPixelsForTransposedWeightGradient: Int = 4096
+    ) {
         self.tileBytes = tileBytes
         self.threads = threads
         self.minimumPixelsPerWorker = minimumPixelsPerWorker
+        self.minimumPixelsForTransposedWeightGradient = minimumPixelsForTransposedWeightGradient
     }
 }
 
@@ -107,7 +113,9 @@ package struct Conv2DPlan: Hashable, Sendable {
         tilesPerImage = (g.outputHeight + rows - 1) / rows
         workers = max(1, min(split, g.batch * tilesPerImage))
         colCount = g.isPointwise ? 0 : g.patchSize * rows * g.outputWidth
-        transposedWeightGradient = !g.isPointwise && pixels >= g.tuning.minimumPixelsPerWorker
+        // Several workers always need their own partials.
+        transposedWeightGradient = !g.isPointwise
+            && (workers > 1 || pixels >= g.tuning.minimumPixelsForTransposedWeightGradient)
         partialCount = transposedWeightGradient ? g.outputChannels * g.patchSize : 0
     }
 

@@ -47,7 +47,10 @@ func tunings(patchSize: Int, outputWidth: Int) -> [Conv2DTuning] {
     let budgets = [Conv2DTuning().tileBytes, 1, 2 * patchSize * outputWidth * 4]
     return budgets.flatMap { budget in
         [Conv2DTuning(tileBytes: budget, threads: 1)]
-            + [1, 2, 3].map { Conv2DTuning(tileBytes: budget, threads: $0, minimumPixelsPerWorker: 1) }
+            + [1, 2, 3].map {
+                Conv2DTuning(tileBytes: budget, threads: $0, minimumPixelsPerWorker: 1,
+                             minimumPixelsForTransposedWeightGradient: 1)
+            }
     }
 }
 
@@ -176,6 +179,8 @@ func describe(_ plan: Conv2DPlan) -> String {
         #expect(plan(16, threads: 2).workers == 1 && !plan(16, threads: 2).transposedWeightGradient)
         #expect(plan(128, threads: 2).workers == 2 && plan(128, threads: 2).transposedWeightGradient)
         #expect(plan(128, threads: 1).workers == 1 && plan(128, threads: 1).transposedWeightGradient)
+        #expect(plan(64, threads: 1).workers == 1 && !plan(64, threads: 1).transposedWeightGradient)
+        #expect(plan(64, threads: 2).workers == 1 && !plan(64, threads: 2).transposedWeightGradient)
         #expect(plan(128, threads: 2).tileCount >= 8)
     }
 
