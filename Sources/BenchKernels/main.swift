@@ -8,6 +8,8 @@
 //                      [--json] [--info] [--profile]
 // --torch-python runs bench/torch_conv.py (or --torch-script) with that python once per shape, just before
 // our rows of the same shape, so both see the same machine load; --torch-json reads rows saved earlier.
+// --unet benchmarks unet_256's smaller down-sampling convs instead; --single-worker plans every conv for
+// one worker (tiles in order, OpenBLAS and im2col use the threads) to compare with the per-tile workers.
 // --profile prints, per ordinary conv and at 1 thread, the time of the steps of each pass (im2col,
 // col2im and the gemms over all tiles) instead of the table.
 import Foundation
@@ -20,13 +22,15 @@ struct Options {
     var rounds = 5
     var minimumTime = 0.3
     var shapeFilter: String?
-    var tileBytes = Conv2DKernels.defaultTileBytes
+    var tileBytes = Conv2DTuning().tileBytes
     var torchJSON: String?
     var torchPython: String?
     var torchScript = "bench/torch_conv.py"
     var json = false
     var info = false
     var profile = false
+    var unet = false
+    var singleWorker = false
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -50,6 +54,8 @@ struct Options {
             case "--json": json = true
             case "--info": info = true
             case "--profile": profile = true
+            case "--unet": unet = true
+            case "--single-worker": singleWorker = true
             default:
                 FileHandle.standardError.write("bench-kernels: unknown option \(argument)\n".data(using: .utf8)!)
                 exit(2)
@@ -85,11 +91,22 @@ struct Layer {
     var scratchCount: Int { conv?.scratchCount ?? transposed!.scratchCount }
 }
 
-func layers(tileBytes: Int) -> [Layer] {
+func layers(options: Options) -> [Layer] {
+    let tuning = Conv2DTuning(tileBytes: options.tileBytes, threads: options.singleWorker ? 1 : nil)
     func conv(_ name: String, _ cin: Int, _ cout: Int, _ size: Int, _ k: Int, _ s: Int, _ p: Int) -> Layer {
         Layer(name: name, conv: Conv2DGeometry(batch: 1, inputChannels: cin, outputChannels: cout, height: size,
                                                width: size, kernelHeight: k, kernelWidth: k, stride: s, padding: p,
-                                               tileBytes: tileBytes))
+                                               tuning: tuning))
+    }
+    if options.unet {
+        // The down-sampling convs of unet_256 below the first (k4 s2 p1), where images get small.
+        return [
+            conv("U 64→128 k4 s2 p1 @128²", 64, 128, 128, 4, 2, 1),
+            conv("U 128→256 k4 s2 p1 @64²", 128, 256, 64, 4, 2, 1),
+            conv("U 256→512 k4 s2 p1 @32²", 256, 512, 32, 4, 2, 1),
+            conv("U 512→512 k4 s2 p1 @16²", 512, 512, 16, 4, 2, 1),
+            conv("U 512→512 k4 s2 p1 @4²", 512, 512, 4, 4, 2, 1),
+        ]
     }
     return [
         conv("3→64 k7 p3 @256²", 3, 64, 256, 7, 1, 3),
@@ -99,7 +116,7 @@ func layers(tileBytes: Int) -> [Layer] {
         Layer(name: "T 256→128 k3 s2 p1 op1 @64²",
               transposed: ConvTranspose2DGeometry(batch: 1, inputChannels: 256, outputChannels: 128, height: 64,
                                                   width: 64, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1,
-                                                  outputPadding: 1, tileBytes: tileBytes)),
+                                                  outputPadding: 1, tuning: tuning)),
     ]
 }
 
@@ -313,7 +330,7 @@ func measureSquareGemm(options: Options) -> Double {
 let peakPerCore = 100.0  // GFLOP/s, measured FMA peak of one Zen 3 core (PERF-NOTES §Machine)
 var measurements: [Measurement] = []
 var checks: [String] = []
-let selected = layers(tileBytes: options.tileBytes).filter { layer in
+let selected = layers(options: options).filter { layer in
     options.shapeFilter.map { layer.name.contains($0) } ?? true
 }
 

@@ -8,16 +8,12 @@ import Foundation
 package struct Conv2DGeometry: Hashable, Sendable {
     package var batch, inputChannels, outputChannels, height, width: Int
     package var kernelHeight, kernelWidth, stride, padding: Int
-    /// Target size of one col tile (see `plan`); tests shrink it to force many tiles.
-    package var tileBytes: Int
-    /// Threads to plan for; nil means `Parallel.threadCount` when the kernel runs. Tests set it to
-    /// exercise the multi-worker path without touching the global setting.
-    package var threads: Int?
+    /// How the work is cut up; only benchmarks and tests change it.
+    package var tuning: Conv2DTuning
 
     package init(
         batch: Int, inputChannels: Int, outputChannels: Int, height: Int, width: Int,
-        kernelHeight: Int, kernelWidth: Int, stride: Int = 1, padding: Int = 0,
-        tileBytes: Int = Conv2DKernels.defaultTileBytes, threads: Int? = nil
+        kernelHeight: Int, kernelWidth: Int, stride: Int = 1, padding: Int = 0, tuning: Conv2DTuning = .init()
     ) {
         self.batch = batch
         self.inputChannels = inputChannels
@@ -28,8 +24,7 @@ package struct Conv2DGeometry: Hashable, Sendable {
         self.kernelWidth = kernelWidth
         self.stride = stride
         self.padding = padding
-        self.tileBytes = tileBytes
-        self.threads = threads
+        self.tuning = tuning
     }
 
     package var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
@@ -52,47 +47,81 @@ package struct Conv2DGeometry: Hashable, Sendable {
     /// Multiply-adds of one pass (forward, backward-input and backward-weight each cost this).
     package var multiplyAdds: Int { batch * outputChannels * patchSize * outputPlane }
 
-    /// How the kernels split the work for the current thread setting (or `threads`).
-    package var plan: Conv2DPlan { Conv2DPlan(self, threads: threads ?? Parallel.threadCount) }
+    /// How the kernels split the work for the current thread setting (or `tuning.threads`).
+    package var plan: Conv2DPlan { Conv2DPlan(self, threads: tuning.threads ?? Parallel.threadCount) }
 
     /// Floats of scratch that `forward`, `backwardInput` and `backwardWeight` need with `plan`.
     package var scratchCount: Int { plan.scratchCount }
+}
+
+/// Knobs of `Conv2DPlan`. The defaults were measured best on the benchmark shapes; tests shrink them to
+/// reach every code path on tiny tensors.
+package struct Conv2DTuning: Hashable, Sendable {
+    /// Target size of one col tile: 2 MiB (≈ one core's L2) measured best or equal among 1–16 MiB.
+    package var tileBytes = 2 << 20
+    /// Threads to plan for; nil means `Parallel.threadCount` when the kernel runs.
+    package var threads: Int? = nil
+    /// Output pixels (over the batch) per worker below which the work is not split into per-worker tiles.
+    /// On unet_256's 16²→8² and 32²→16² convs the split cost up to 3×: the weight-gradient partial sums of
+    /// a 512·8192 weight outweigh 64 pixels of work.
+    package var minimumPixelsPerWorker = 1024
+    /// Output pixels below which a single worker sums the weight gradient straight into `dw` instead of
+    /// as a `dwᵀ` partial that is transposed at the end (the transpose pays off only on large images).
+    package var minimumPixelsForTransposedWeightGradient = 4096
+
+    package init(
+        tileBytes: Int = 2 << 20, threads: Int? = nil, minimumPixelsPerWorker: Int = 1024,
+        minimumPixelsForTransposedWeightGradient: Int = 4096
+    ) {
+        self.tileBytes = tileBytes
+        self.threads = threads
+        self.minimumPixelsPerWorker = minimumPixelsPerWorker
+        self.minimumPixelsForTransposedWeightGradient = minimumPixelsForTransposedWeightGradient
+    }
 }
 
 /// The tiling of one convolution: output rows are cut into tiles whose col buffer `[K, rows·Wo]` stays
 /// near `tileBytes`, so im2col writes and the gemm reads it from cache instead of streaming a
 /// 36–144 MiB buffer through DRAM (PERF-NOTES §3).
 ///
-/// With more than one thread, `workers` threads each take whole tiles (own col tile, single-threaded
-/// gemm) from a shared counter, so a core that another process holds just does fewer tiles
-/// (PERF-NOTES P7). With one worker, the tiles run in order and OpenBLAS and im2col use the threads.
+/// With more than one thread and enough pixels, `workers` threads each take whole tiles (own col tile,
+/// single-threaded gemm) from a shared counter, so a core that another process holds just does fewer
+/// tiles (PERF-NOTES P7). With one worker, the tiles run in order and OpenBLAS and im2col use the threads.
 package struct Conv2DPlan: Hashable, Sendable {
     package let batch, outputHeight, rowsPerTile, tilesPerImage, workers: Int
     /// Floats of one col tile.
     package let colCount: Int
     /// Floats of one worker's weight-gradient partial sum (`K·O`).
     package let partialCount: Int
+    /// The weight gradient is summed per worker as `dwᵀ[K, O] = col · dyᵀ` (3–9 % faster gemm on large
+    /// images) and transposed at the end; otherwise it is summed straight into `dw` as `dy · colᵀ`.
+    package let transposedWeightGradient: Bool
 
     package init(_ g: Conv2DGeometry, threads: Int) {
         batch = g.batch
         outputHeight = g.outputHeight
+        let pixels = g.batch * g.outputPlane
+        let split = g.isPointwise ? 1 : max(1, min(threads, pixels / max(1, g.tuning.minimumPixelsPerWorker)))
         let rowBytes = g.patchSize * g.outputWidth * MemoryLayout<Float>.stride
-        var rows = max(1, min(g.outputHeight, g.tileBytes / max(1, rowBytes)))
-        if threads > 1 {
+        var rows = max(1, min(g.outputHeight, g.tuning.tileBytes / max(1, rowBytes)))
+        if split > 1 {
             // At least ~4 tiles per worker, so the dynamic split balances.
-            let tilesWanted = (4 * threads + g.batch - 1) / g.batch
+            let tilesWanted = (4 * split + g.batch - 1) / g.batch
             rows = max(1, min(rows, (g.outputHeight + tilesWanted - 1) / tilesWanted))
         }
         rowsPerTile = rows
         tilesPerImage = (g.outputHeight + rows - 1) / rows
-        workers = g.isPointwise ? 1 : max(1, min(threads, g.batch * tilesPerImage))
+        workers = max(1, min(split, g.batch * tilesPerImage))
         colCount = g.isPointwise ? 0 : g.patchSize * rows * g.outputWidth
-        partialCount = g.isPointwise ? 0 : g.outputChannels * g.patchSize
+        // Several workers always need their own partials.
+        transposedWeightGradient = !g.isPointwise
+            && (workers > 1 || pixels >= g.tuning.minimumPixelsForTransposedWeightGradient)
+        partialCount = transposedWeightGradient ? g.outputChannels * g.patchSize : 0
     }
 
     package var tileCount: Int { batch * tilesPerImage }
 
-    /// A col tile and a weight-gradient partial for every worker.
+    /// A col tile and (with `transposedWeightGradient`) a weight-gradient partial for every worker.
     package var scratchCount: Int { workers * (colCount + partialCount) }
 
     /// Image and output rows of tile `index`.
@@ -124,9 +153,6 @@ final class TileCounter: @unchecked Sendable {
 /// `p` padding, `(oy, ox)` output pixel, `(iy, ix)` input pixel with `iy = oy·s − p + ky`,
 /// `K = C·kh·kw`, `L` the column count of one col tile (`rows·Wo`), `x, y, w, dy, dx, dw` as usual.
 package enum Conv2DKernels {
-    /// Target size of one col tile: 2 MiB (≈ one core's L2) measured best or equal among 1–16 MiB.
-    package static let defaultTileBytes = 2 << 20
-
     /// `y[N, O, Ho, Wo] = w[O, C, kh, kw] ⋆ x[N, C, H, W] (+ bias[O])`. Overwrites `y`.
     /// - Parameter scratch: at least `g.scratchCount` floats, overwritten.
     package static func forward(
@@ -211,8 +237,19 @@ package enum Conv2DKernels {
             return
         }
         let plan = checkedPlan(g, scratch)
+        if !plan.transposedWeightGradient {
+            // Small images, one worker: dw[O, K] (+)= dy[O, tile] · col[K, L]ᵀ tile after tile.
+            for index in 0..<plan.tileCount {
+                let (n, rows) = plan.tile(index)
+                let L = rows.count * Wo, start = rows.lowerBound * Wo
+                im2col(g, x: x + n * C * g.inputPlane, col: scratch.baseAddress!, rows: rows)
+                BLAS.gemm(transposeB: true, m: O, n: K, k: L, a: dy + n * O * P + start, lda: P,
+                          b: scratch.baseAddress!, ldb: L, beta: index == 0 ? 0 : 1, c: dw, ldc: K)
+            }
+            return
+        }
         // Each worker sums dwᵀ[K, O] = Σ col · dyᵀ over its tiles into its own partial: this orientation of
-        // the gemm measured 3–9 % faster than dy · colᵀ on every benchmark shape. `started[k]` says whether
+        // the gemm measured 3–9 % faster than dy · colᵀ on every large benchmark shape. `started[k]` says whether
         // worker k has written its partial yet (its first product overwrites, later ones accumulate).
         let partials = scratch.baseAddress! + plan.workers * plan.colCount
         withUnsafeTemporaryAllocation(of: Bool.self, capacity: plan.workers) { started in
@@ -481,16 +518,14 @@ package struct ConvTranspose2DGeometry: Hashable, Sendable {
     package var batch, inputChannels, outputChannels, height, width: Int
     package var kernelHeight, kernelWidth, stride, padding, outputPadding: Int
     /// Passed to the adjoint convolution's plan.
-    package var tileBytes: Int
-    package var threads: Int?
+    package var tuning: Conv2DTuning
 
     package init(
         batch: Int, inputChannels: Int, outputChannels: Int, height: Int, width: Int,
         kernelHeight: Int, kernelWidth: Int, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0,
-        tileBytes: Int = Conv2DKernels.defaultTileBytes, threads: Int? = nil
+        tuning: Conv2DTuning = .init()
     ) {
-        self.tileBytes = tileBytes
-        self.threads = threads
+        self.tuning = tuning
         self.batch = batch
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
@@ -520,8 +555,7 @@ package struct ConvTranspose2DGeometry: Hashable, Sendable {
     package var adjoint: Conv2DGeometry {
         Conv2DGeometry(batch: batch, inputChannels: outputChannels, outputChannels: inputChannels,
                        height: outputHeight, width: outputWidth, kernelHeight: kernelHeight,
-                       kernelWidth: kernelWidth, stride: stride, padding: padding, tileBytes: tileBytes,
-                       threads: threads)
+                       kernelWidth: kernelWidth, stride: stride, padding: padding, tuning: tuning)
     }
 
     package var multiplyAdds: Int { adjoint.multiplyAdds }

@@ -27,25 +27,37 @@ struct ConvCase: CustomStringConvertible, Sendable {
             + "s\(stride) p\(padding)" + (outputPadding > 0 ? " op\(outputPadding)" : "")
     }
 
-    func geometry(tileBytes: Int = Conv2DKernels.defaultTileBytes, threads: Int? = nil) -> Conv2DGeometry {
+    func geometry(_ tuning: Conv2DTuning = .init()) -> Conv2DGeometry {
         Conv2DGeometry(batch: batch, inputChannels: inputChannels, outputChannels: outputChannels, height: height,
                        width: width, kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride,
-                       padding: padding, tileBytes: tileBytes, threads: threads)
+                       padding: padding, tuning: tuning)
     }
 
-    func transposed(tileBytes: Int = Conv2DKernels.defaultTileBytes, threads: Int? = nil) -> ConvTranspose2DGeometry {
+    func transposed(_ tuning: Conv2DTuning = .init()) -> ConvTranspose2DGeometry {
         ConvTranspose2DGeometry(batch: batch, inputChannels: inputChannels, outputChannels: outputChannels,
                                 height: height, width: width, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
-                                stride: stride, padding: padding, outputPadding: outputPadding, tileBytes: tileBytes,
-                                threads: threads)
+                                stride: stride, padding: padding, outputPadding: outputPadding, tuning: tuning)
     }
 }
 
 /// Plans to compare: tile budgets that give one tile, one output row per tile and two rows per tile
-/// (with a short last tile), each with one worker and with 2 and 3 workers taking tiles concurrently.
-func plans(patchSize: Int, outputWidth: Int) -> [(tileBytes: Int, threads: Int)] {
-    let budgets = [Conv2DKernels.defaultTileBytes, 1, 2 * patchSize * outputWidth * 4]
-    return budgets.flatMap { budget in [1, 2, 3].map { (budget, $0) } }
+/// (with a short last tile); each with one worker summing dw directly (the default for tiny images),
+/// one worker summing dwᵀ partials, and 2 and 3 workers taking tiles concurrently.
+func tunings(patchSize: Int, outputWidth: Int) -> [Conv2DTuning] {
+    let budgets = [Conv2DTuning().tileBytes, 1, 2 * patchSize * outputWidth * 4]
+    return budgets.flatMap { budget in
+        [Conv2DTuning(tileBytes: budget, threads: 1)]
+            + [1, 2, 3].map {
+                Conv2DTuning(tileBytes: budget, threads: $0, minimumPixelsPerWorker: 1,
+                             minimumPixelsForTransposedWeightGradient: 1)
+            }
+    }
+}
+
+/// "3 rows per tile, 2 workers, dwᵀ partials" for failure messages.
+func describe(_ plan: Conv2DPlan) -> String {
+    "\(plan.rowsPerTile) rows per tile, \(plan.workers) workers"
+        + (plan.transposedWeightGradient ? ", dwᵀ partials" : ", direct dw")
 }
 
 @Suite struct ConvolutionKernelsTests {
@@ -77,9 +89,9 @@ func plans(patchSize: Int, outputWidth: Int) -> [(tileBytes: Int, threads: Int)]
         let expectedDX = Naive.convBackwardInput(g0, dy: dy, w: w)
         let expectedDW = Naive.convBackwardWeight(g0, dy: dy, x: x)
 
-        for (budget, threads) in plans(patchSize: g0.patchSize, outputWidth: g0.outputWidth) {
-            let g = shape.geometry(tileBytes: budget, threads: threads)
-            let plan = "\(g.plan.rowsPerTile) rows per tile, \(g.plan.workers) workers"
+        for tuning in tunings(patchSize: g0.patchSize, outputWidth: g0.outputWidth) {
+            let g = shape.geometry(tuning)
+            let plan = describe(g.plan)
             var scratch = [Float](repeating: .nan, count: max(1, g.scratchCount))
             scratch.withUnsafeMutableBufferPointer { s in
                 let y = output(expectedY.count) { Conv2DKernels.forward(g, x: x, w: w, bias: b, y: $0, scratch: s) }
@@ -118,9 +130,9 @@ func plans(patchSize: Int, outputWidth: Int) -> [(tileBytes: Int, threads: Int)]
         let expectedDX = Naive.convTransposeBackwardInput(g0, dy: dy, w: w)
         let expectedDW = Naive.convTransposeBackwardWeight(g0, dy: dy, x: x)
 
-        for (budget, threads) in plans(patchSize: g0.adjoint.patchSize, outputWidth: g0.width) {
-            let g = shape.transposed(tileBytes: budget, threads: threads)
-            let plan = "\(g.adjoint.plan.rowsPerTile) rows per tile, \(g.adjoint.plan.workers) workers"
+        for tuning in tunings(patchSize: g0.adjoint.patchSize, outputWidth: g0.width) {
+            let g = shape.transposed(tuning)
+            let plan = describe(g.adjoint.plan)
             var scratch = [Float](repeating: .nan, count: max(1, g.scratchCount))
             scratch.withUnsafeMutableBufferPointer { s in
                 let y = output(outputCount) {
@@ -142,7 +154,7 @@ func plans(patchSize: Int, outputWidth: Int) -> [(tileBytes: Int, threads: Int)]
         for threads in [2, 3] {
             let g = Conv2DGeometry(batch: 2, inputChannels: 16, outputChannels: 8, height: 24, width: 20,
                                    kernelHeight: 3, kernelWidth: 3, stride: c.stride, padding: c.padding,
-                                   tileBytes: 1, threads: threads)
+                                   tuning: Conv2DTuning(tileBytes: 1, threads: threads, minimumPixelsPerWorker: 1))
             let x = Compare.randomValues(2 * 16 * g.inputPlane, seed: 41)
             let w = Compare.randomValues(8 * g.patchSize, seed: 42)
             let dy = Compare.randomValues(2 * 8 * g.outputPlane, seed: 43)
@@ -156,6 +168,20 @@ func plans(patchSize: Int, outputWidth: Int) -> [(tileBytes: Int, threads: Int)]
                 #expect(maxRelativeError(dw, Naive.convBackwardWeight(g, dy: dy, x: x)) < 1e-5)
             }
         }
+    }
+
+    @Test func planSplitsOnlyLargeImages() {
+        func plan(_ size: Int, threads: Int) -> Conv2DPlan {
+            Conv2DGeometry(batch: 1, inputChannels: 512, outputChannels: 512, height: size, width: size,
+                           kernelHeight: 4, kernelWidth: 4, stride: 2, padding: 1,
+                           tuning: Conv2DTuning(threads: threads)).plan
+        }
+        #expect(plan(16, threads: 2).workers == 1 && !plan(16, threads: 2).transposedWeightGradient)
+        #expect(plan(128, threads: 2).workers == 2 && plan(128, threads: 2).transposedWeightGradient)
+        #expect(plan(128, threads: 1).workers == 1 && plan(128, threads: 1).transposedWeightGradient)
+        #expect(plan(64, threads: 1).workers == 1 && !plan(64, threads: 1).transposedWeightGradient)
+        #expect(plan(64, threads: 2).workers == 1 && !plan(64, threads: 2).transposedWeightGradient)
+        #expect(plan(128, threads: 2).tileCount >= 8)
     }
 
     @Test func geometryFormulas() {
