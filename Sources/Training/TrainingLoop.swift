@@ -155,7 +155,7 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
                 }
                 let losses = trainer.step(on: batch)
                 if let bad = losses.first(where: { !$0.value.isFinite }) {
-                    throw TrainingError("loss \(bad.name) became \(bad.value) at epoch \(epoch), iteration \(iteration + 1); "
+                    throw TrainingError("loss \(bad.name) became \(bad.value.isNaN ? "NaN" : "infinite") at epoch \(epoch), iteration \(iteration + 1); "
                         + "training stopped and the last good checkpoint (iteration \(lastSavedIteration)) was kept. "
                         + "Lower --lr, check the input images, or resume with --continue.")
                 }

@@ -48,12 +48,12 @@ import Training
         let batch = Self.pair(seed: 9, size: 128)
         _ = trainer.step(on: batch)
         let before = trainer.generator.namedParameters.map { $0.parameter.value.scalars }
-        let random = RandomSource.shared.generator
+        let random = trainer.dropoutSource.generator
         let visuals = trainer.visuals(for: batch)
         #expect(visuals.map(\.label) == ["real_A", "fake_B", "real_B"])
         #expect(visuals[1].image.shape == [1, 3, 128, 128])
         #expect(trainer.generator.namedParameters.map { $0.parameter.value.scalars } == before)
-        #expect(RandomSource.shared.generator == random)
+        #expect(trainer.dropoutSource.generator == random)
     }
 
     @Test func savedGeneratorRebuildsFromItsMetadataAlone() throws {
@@ -139,7 +139,7 @@ import Training
             _ = try run("poison", maxSteps: 0, source: MemorySource(poisonAt: (1, 2)))
             Issue.record("a NaN batch did not stop training")
         } catch let error as TrainingError {
-            #expect(error.message.contains("became nan"), "\(error)")
+            #expect(error.message.contains("became NaN"), "\(error)")
         }
         let state = try SafeTensors.read(contentsOf: FileManager.default.temporaryDirectory
             .appendingPathComponent("pix2pix-loop-\(getpid())-poison/latest.safetensors"))

@@ -163,7 +163,7 @@ struct ToySource: BatchSource {
             try training.run()
             Issue.record("a NaN loss did not stop the run")
         } catch let error as TrainingError {
-            #expect(error.message.contains("loss L became nan"))
+            #expect(error.message.contains("loss L became NaN"))
             #expect(error.message.contains("iteration 2"))
         }
         let state = try SafeTensors.read(contentsOf: runFolder.appendingPathComponent("latest.safetensors"))
