@@ -192,30 +192,19 @@ extension PairedBatch {
 }
 
 /// The training loop's view of a `BatchLoader`: epochs reproducible from (seed, epoch); a resumed
-/// epoch skips the batches already trained on.
+/// epoch starts at the batch it stopped at without decoding the ones before.
 struct PairLoaderSource: BatchSource {
     let batchesPerEpoch: Int
-    let makeEpoch: (Int) -> () throws -> PairBatch?
+    let makeBatches: (Int, Int) throws -> AnyIterator<Result<PairBatch, Error>>
 
     init<D: ImageDataset>(_ loader: BatchLoader<D>) where D.Sample.Batch == PairBatch {
         batchesPerEpoch = loader.batchesPerEpoch
-        makeEpoch = { number in
-            let epoch = loader.epoch(number)
-            return { try epoch.next() }
-        }
+        makeBatches = { epoch, start in try loader.batches(epoch: epoch, startingAt: start) }
     }
 
     func batches(epoch: Int, startingAt start: Int) throws -> AnyIterator<Result<PairedBatch, Error>> {
-        let next = makeEpoch(epoch)
-        for _ in 0..<start { _ = try next() }
-        return AnyIterator {
-            do {
-                guard let batch = try next() else { return nil }
-                return .success(PairedBatch(batch))
-            } catch {
-                return .failure(error)
-            }
-        }
+        let batches = try makeBatches(epoch, start)
+        return AnyIterator { batches.next().map { $0.map(PairedBatch.init) } }
     }
 }
 
