@@ -19,13 +19,19 @@ public final class InterruptWatcher: @unchecked Sendable {
     private let lock = NSLock()
     private var triggered = false
 
-    public init() {}
+    /// False for a watcher that only `trigger()` interrupts (tests running several loops in one process).
+    public let listensToSignals: Bool
+
+    public init(listensToSignals: Bool = true) {
+        self.listensToSignals = listensToSignals
+    }
 
     /// Watchers active in this process; the handler is installed by the first and removed by the last.
     nonisolated(unsafe) private static var active = 0
     private static let activeLock = NSLock()
 
     public func start() {
+        guard listensToSignals else { return }
         Self.activeLock.lock()
         defer { Self.activeLock.unlock() }
         if Self.active == 0 {
@@ -36,6 +42,7 @@ public final class InterruptWatcher: @unchecked Sendable {
     }
 
     public func stop() {
+        guard listensToSignals else { return }
         Self.activeLock.lock()
         defer { Self.activeLock.unlock() }
         Self.active -= 1
@@ -52,7 +59,7 @@ public final class InterruptWatcher: @unchecked Sendable {
     public var isInterrupted: Bool {
         lock.lock()
         defer { lock.unlock() }
-        return triggered || sigintReceived != 0
+        return triggered || (listensToSignals && sigintReceived != 0)
     }
 }
 

@@ -109,7 +109,9 @@ import Training
         options.maxSteps = maxSteps
         let trainer = try Pix2PixTrainer(options: options)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pix2pix-loop-\(getpid())-\(name)")
-        let loop = TrainingLoop(trainer: trainer, source: source, options: options, runFolder: folder) { _, _ in }
+        // Only the SIGINT test listens to signals; this loop must not see that test's Ctrl-C.
+        let loop = TrainingLoop(trainer: trainer, source: source, options: options, runFolder: folder,
+                                interrupts: InterruptWatcher(listensToSignals: false)) { _, _ in }
         loop.progressStyle = .silent
         loop.log = { _ in }
         return (trainer, try loop.run())

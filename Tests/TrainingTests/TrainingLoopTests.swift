@@ -82,7 +82,7 @@ struct ToySource: BatchSource {
     }
 
     func loop(_ trainer: ToyTrainer, _ options: TrainOptions, _ folder: URL,
-              interrupts: InterruptWatcher = InterruptWatcher()) -> TrainingLoop<ToyTrainer, ToySource> {
+              interrupts: InterruptWatcher = InterruptWatcher(listensToSignals: false)) -> TrainingLoop<ToyTrainer, ToySource> {
         let loop = TrainingLoop(trainer: trainer, source: ToySource(), options: options, runFolder: folder,
                                 interrupts: interrupts) { image, url in
             try Data(image.scalars.map { UInt8(clamping: Int(($0 + 1) * 127.5)) }).write(to: url)
