@@ -137,6 +137,7 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
             ? Swift.min(options.maxSteps, (lastEpoch - options.epochCount + 1) * perEpoch)
             : (lastEpoch - options.epochCount + 1) * perEpoch
         let progress = ProgressReporter(label: options.name, total: plannedTotal, unit: "it", style: progressStyle,
+                                        initial: Swift.min(iteration, plannedTotal),
                                         write: { FileHandle.standardError.write(Data($0.utf8)) })
         progress.advance(by: 0)
         interrupts.start()
