@@ -52,6 +52,9 @@ public struct RunReport {
     public var sections: [(heading: String, rows: [(String, String)])]
     /// Reads sample images relative to the run folder.
     public var runFolder: URL
+    /// Image galleries (e.g. inference inputs and outputs): a heading and (caption, file) pairs;
+    /// files are read and embedded when the report is written.
+    public var galleries: [(heading: String, images: [(caption: String, file: URL)])] = []
 
     public init(title: String, options: String, losses: [LossRecord], epochs: [EpochSummary],
                 sections: [(heading: String, rows: [(String, String)])] = [], runFolder: URL) {
@@ -97,6 +100,17 @@ public struct RunReport {
             page += "<h2>\(escape(section.heading))</h2>\n<table>\n"
             for (key, value) in section.rows { page += "<tr><th>\(escape(key))</th><td>\(escape(value))</td></tr>\n" }
             page += "</table>\n"
+        }
+
+        for gallery in galleries {
+            page += "<h2>\(escape(gallery.heading))</h2>\n<div class=\"grid\">\n"
+            for (caption, file) in gallery.images {
+                guard let data = try? Data(contentsOf: file) else { continue }
+                let type = file.pathExtension.lowercased() == "png" ? "png" : "jpeg"
+                page += "<figure><img alt=\"\(escape(caption))\" src=\"data:image/\(type);base64,\(data.base64EncodedString())\">"
+                page += "<figcaption>\(escape(caption))</figcaption></figure>\n"
+            }
+            page += "</div>\n"
         }
 
         page += "<h2>Samples</h2>\n"

@@ -86,6 +86,8 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
     public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     /// Extra report sections (evaluation, inference summaries) appended by the caller.
     public var reportSections: [(heading: String, rows: [(String, String)])] = []
+    /// Image galleries for the report (inference inputs and outputs).
+    public var reportGalleries: [(heading: String, images: [(caption: String, file: URL)])] = []
 
     public private(set) var schedule: LearningRateSchedule
     /// 1-based epoch being trained (the reference's `epoch`, from `epoch_count`).
@@ -260,8 +262,9 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
     public func writeReport() throws {
         let optionsText = (try? String(contentsOf: runFolder.appendingPathComponent("train_opt.yaml"), encoding: .utf8))
             ?? options.resolvedPairs.map { "\($0.key): \($0.value)" }.joined(separator: "\n")
-        let report = RunReport(title: "\(options.name) — \(options.model.rawValue)", options: optionsText,
+        var report = RunReport(title: "\(options.name) — \(options.model.rawValue)", options: optionsText,
                                losses: lossRecords(), epochs: epochSummaries, sections: reportSections, runFolder: runFolder)
+        report.galleries = reportGalleries
         try report.write(to: runFolder.appendingPathComponent("report.html"))
     }
 
