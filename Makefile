@@ -21,7 +21,9 @@ build: deps
 	swift build -c release --product translate
 
 # Tests run with one BLAS/worker thread (PERF-NOTES P7) in release mode.
+# The end-to-end tests run the built binary, so it is built first.
 test: deps
+	swift build -c release --product translate
 	TRANSLATE_THREADS=1 OPENBLAS_NUM_THREADS=1 swift test -c release
 
 demo: build

@@ -33,7 +33,8 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Tensors", "ZIPFoundation"], swiftSettings: fast),
         .target(name: "Networks", dependencies: ["Layers"], swiftSettings: fast),
         .target(name: "Console", swiftSettings: fast),
-        .target(name: "Inference", dependencies: ["Tensors", "Console"], swiftSettings: fast),
+        .target(name: "Inference", dependencies: ["Tensors", "Layers", "Networks", "ImageCodecs", "Console"],
+                swiftSettings: fast),
         .target(
             name: "Training",
             dependencies: ["Tensors", "Kernels", "Console", "Layers", "Networks", .product(name: "Yams", package: "Yams")],
@@ -54,6 +55,7 @@ let package = Package(
                 "ImageDatasets",
                 "Training",
                 "Inference",
+                "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
@@ -63,6 +65,9 @@ let package = Package(
                           swiftSettings: fast),
         .executableTarget(name: "bench-kernels", dependencies: ["Kernels"], path: "Sources/BenchKernels",
                           swiftSettings: fast),
+        // Writes random-init generator checkpoints for bench/sections/30-apply.sh.
+        .executableTarget(name: "bench-apply", dependencies: ["Inference", "Networks", "Layers", "Tensors"], path: "Sources/BenchApply",
+                          swiftSettings: fast),
         .executableTarget(name: "bench-loader", dependencies: ["ImageDatasets", "Tensors"], path: "Sources/BenchLoader",
                           swiftSettings: fast),
 
@@ -70,7 +75,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors"], swiftSettings: fast),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: fast),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Networks", "Layers", "ImageCodecs", "TestSupport"],
+                    swiftSettings: fast),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], swiftSettings: fast),
         .testTarget(
             name: "TrainingTests",

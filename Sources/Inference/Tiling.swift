@@ -7,9 +7,11 @@ public enum Tiling {
     /// Pads the spatial dims of `[N, C, H, W]` at the bottom/right up to multiples of `multiple` by
     /// mirror reflection (repeated when the pad exceeds the image, edge replication for 1-pixel dims).
     /// Reflection keeps the borders free of the dark frame zero padding gives.
-    public static func padToMultiple(_ image: Tensor, multiple: Int) -> Tensor {
+    /// - Parameter minimumSize: pad at least to this side (instance norm needs more than one pixel
+    ///   per channel at a ResNet's lowest level, so 1×1 images go in as 8×8).
+    public static func padToMultiple(_ image: Tensor, multiple: Int, minimumSize: Int = 1) -> Tensor {
         let (_, _, h, w) = image.shape.nchw
-        let targetH = roundUp(h, multiple), targetW = roundUp(w, multiple)
+        let targetH = roundUp(Swift.max(h, minimumSize), multiple), targetW = roundUp(Swift.max(w, minimumSize), multiple)
         return padReflecting(image, bottom: targetH - h, right: targetW - w)
     }
 
@@ -45,15 +47,16 @@ public enum Tiling {
     ///   - scale: output pixels per input pixel (1 for translation, 2 or 4 for super-resolution).
     ///   - tileSize: the largest tile side in input pixels, rounded down to `multiple`; 0 runs the whole image.
     ///   - overlap: input pixels shared by neighbouring tiles, blended linearly.
+    ///   - minimumSize: the smallest side the network accepts (see `padToMultiple`).
     public static func run(
-        _ image: Tensor, multiple: Int, scale: Int = 1, tileSize: Int = 0, overlap: Int = 32,
+        _ image: Tensor, multiple: Int, scale: Int = 1, tileSize: Int = 0, overlap: Int = 32, minimumSize: Int = 1,
         _ network: (Tensor) throws -> Tensor
     ) rethrows -> Tensor {
         let (n, _, h, w) = image.shape.nchw
         precondition(n == 1, "Tiling.run takes one image at a time, got a batch of \(n)")
         let tile = tileSize > 0 ? Swift.max(multiple, (tileSize / multiple) * multiple) : 0
         if tile == 0 || (h <= tile && w <= tile) {
-            let output = try network(padToMultiple(image, multiple: multiple))
+            let output = try network(padToMultiple(image, multiple: multiple, minimumSize: minimumSize))
             return crop(output, top: 0, left: 0, height: h * scale, width: w * scale)
         }
         let tileH = Swift.min(tile, h), tileW = Swift.min(tile, w)
@@ -68,7 +71,7 @@ public enum Tiling {
         for (rowIndex, top) in rows.enumerated() {
             for (columnIndex, left) in columns.enumerated() {
                 let piece = crop(image, top: top, left: left, height: tileH, width: tileW)
-                let result = crop(try network(padToMultiple(piece, multiple: multiple)), top: 0, left: 0,
+                let result = crop(try network(padToMultiple(piece, multiple: multiple, minimumSize: minimumSize)), top: 0, left: 0,
                                   height: tileH * scale, width: tileW * scale)
                 if channels == 0 {
                     channels = result.shape[1]

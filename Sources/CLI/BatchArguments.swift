@@ -1,0 +1,149 @@
+import ArgumentParser
+import Console
+import Foundation
+import Inference
+import Kernels
+import Layers
+import Networks
+
+extension OutputOptions.Format: ExpressibleByArgument {}
+
+/// The file-tool flags `apply` and `colorize` share: paths, naming, format, skipping, workers, memory.
+struct BatchArguments: ParsableArguments {
+    @Argument(help: "An image, or a folder walked recursively (hidden entries and non-images are ignored).")
+    var input: String
+
+    @Argument(help: "The output folder (mirrors the input's tree); for an image input also an output file name.")
+    var output: String
+
+    @Option(help: "Generator checkpoint (.safetensors written by translate train or translate convert).")
+    var checkpoint: String
+
+    @Option(help: "Appended to each output name before the extension (e.g. _zebra).")
+    var suffix = ""
+
+    @Option(help: "Output format: same (the input's), png or jpg. Images with transparency are always PNG.")
+    var format: OutputOptions.Format = .same
+
+    @Option(help: "JPEG quality, 1–100.")
+    var quality = 95
+
+    @Flag(help: "Redo outputs that exist and are newer than their input (they are skipped otherwise).")
+    var overwrite = false
+
+    @Flag(help: "Do not copy EXIF and ICC profiles to the outputs (the EXIF orientation is always applied and reset).")
+    var stripMetadata = false
+
+    @Option(help: "Images in the network at once, each on threads/jobs threads (default: one per thread; all threads for a single image). Outputs are bit-identical across runs with the same --threads and --jobs.")
+    var jobs: Int?
+
+    @Option(help: "Largest tile side in pixels for big images; 0 never tiles (default: derived from --max-memory).")
+    var tile: Int?
+
+    @Option(help: "Pixels shared by neighbouring tiles (default: a quarter of the tile for instance-norm generators).")
+    var tileOverlap: Int?
+
+    @Option(help: "Memory for activations, e.g. 4G or 512M (default: a quarter of the machine's memory).")
+    var maxMemory: String?
+
+    @Option(help: "Most same-size small images run through the network together.")
+    var maxBatch = 8
+
+    @Option(help: "Images above this many megapixels fail before decoding (decompression bombs).")
+    var maxMegapixels = 100.0
+
+    @Flag(help: "Translate truncated or damaged JPEGs as decoded instead of failing them.")
+    var allowDamaged = false
+
+    @Flag(help: "No progress bar or lines; failures and the summary are still printed.")
+    var quiet = false
+
+    func validate() throws {
+        if !(1...100).contains(quality) { throw ValidationError("--quality must be between 1 and 100, got \(quality)") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if let tile, tile < 0 { throw ValidationError("--tile must be 0 (never) or a positive size, got \(tile)") }
+        if let tileOverlap, tileOverlap < 0 { throw ValidationError("--tile-overlap must not be negative, got \(tileOverlap)") }
+        if maxBatch < 1 { throw ValidationError("--max-batch must be at least 1, got \(maxBatch)") }
+        if !(maxMegapixels > 0) { throw ValidationError("--max-megapixels must be positive, got \(maxMegapixels)") }
+        if suffix.contains("/") { throw ValidationError("--suffix must not contain '/', got '\(suffix)'") }
+        if let maxMemory, Self.parseBytes(maxMemory) == nil {
+            throw ValidationError("--max-memory must be a size like 4G, 512M or 2000000000, got '\(maxMemory)'")
+        }
+    }
+
+    /// "4G", "512M", "1.5GB", "300k" or a plain byte count.
+    static func parseBytes(_ text: String) -> Int? {
+        var digits = text.trimmingCharacters(in: .whitespaces).uppercased()
+        if digits.hasSuffix("IB") { digits.removeLast(2) } else if digits.hasSuffix("B") { digits.removeLast() }
+        var factor = 1.0
+        if let last = digits.last, let power = ["K": 1.0, "M": 2.0, "G": 3.0, "T": 4.0][String(last)] {
+            factor = pow(1024, power)
+            digits.removeLast()
+        }
+        guard let value = Double(digits), value > 0, value * factor < 1e18 else { return nil }
+        return Int(value * factor)
+    }
+
+    var outputOptions: OutputOptions {
+        OutputOptions(format: format, suffix: suffix, jpegQuality: quality, overwrite: overwrite, stripMetadata: stripMetadata)
+    }
+
+    /// Loads the checkpoint; a missing file is a usage error, a damaged one a failure (exit 1).
+    func loadCheckpoint() throws -> (spec: NetworkSpec, network: any Layer, preprocessing: Preprocessing) {
+        guard FileManager.default.fileExists(atPath: checkpoint) else {
+            throw ValidationError("--checkpoint \(checkpoint): no such file")
+        }
+        let (spec, network, loaded) = try Checkpoint.loadNetwork(contentsOf: URL(fileURLWithPath: checkpoint))
+        let preprocessing = try loaded.preprocessingSettings() ?? Preprocessing.defaults(for: spec)
+        return (spec, network, preprocessing)
+    }
+
+    /// Plans, runs and reports a batch; throws `ExitCode(1)` when some file failed.
+    func run(label: String, spec: NetworkSpec, network: any Layer, transform: ImageTransform) throws {
+        let plan: FilePlan
+        do { plan = try FilePlan.make(input: input, output: output, options: outputOptions) } catch let error as InferenceError {
+            throw ValidationError(error.description)
+        }
+        let pendingCount = plan.pending.count
+        let threads = Parallel.threadCount
+        // One image per thread for folders, so each image's arithmetic (one thread) does not depend on
+        // how many images are left: a resumed run writes the same bytes as an uninterrupted one.
+        // A single image gets every thread.
+        let singleImage = plan.files.count == 1 && !FileManager.default.isDirectory(input)
+        let jobs = jobs ?? (singleImage ? 1 : threads)
+        // Workers split the cores: each image runs its kernels on threads / jobs threads.
+        Parallel.setThreadCount(max(1, threads / jobs))
+        let budget = maxMemory.flatMap(Self.parseBytes) ?? MemoryBudget.defaultBudget
+        let tileSize = tile ?? MemoryBudget.tileSize(budget: budget, spec: spec, workers: jobs)
+        let runner = GeneratorRunner(spec: spec, network: network, tileSize: tileSize, overlap: tileOverlap)
+        let options = BatchOptions(jobs: jobs, maxBatch: maxBatch, memoryBudget: budget,
+                                   maxPixels: Int(maxMegapixels * 1_000_000), allowDamaged: allowDamaged)
+        let engine = BatchEngine(transform: transform, runner: runner, output: outputOptions, options: options)
+
+        var header = "\(spec)\(transform.preprocessing.direction.map { ", \($0)" } ?? ""): "
+            + "\(pendingCount) to translate, \(plan.files.filter { $0.action == .upToDate }.count) up to date; "
+            + "\(jobs) job\(jobs == 1 ? "" : "s") × \(Parallel.threadCount) thread\(Parallel.threadCount == 1 ? "" : "s")"
+        header += runner.tileSize > 0 ? ", tiles above \(runner.tileSize)² px" : ", no tiling"
+        let standardError: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        if !quiet { standardError(header) }
+        for name in plan.unsupported where !quiet { standardError("not a JPEG or PNG, left alone: \(name)") }
+        let progress = quiet || pendingCount == 0 ? nil : ProgressReporter(label: label, total: pendingCount, unit: "images")
+        let summary = engine.run(plan, progress: progress, log: standardError)
+        if progress?.style == .bar { progress?.finish() }
+        // A recap for long runs, where the failure lines have scrolled away.
+        if summary.failed > 0 && summary.failed <= 50 && pendingCount > 50 {
+            standardError("failed:")
+            for failure in summary.failures { standardError("  \(failure.path): \(failure.reason)") }
+        }
+        print(summary)
+        if summary.failed > 0 { throw ExitCode(1) }
+    }
+}
+
+extension FileManager {
+    /// True when `path` is an existing directory.
+    func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+}

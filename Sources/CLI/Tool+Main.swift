@@ -1,0 +1,23 @@
+import ArgumentParser
+import Foundation
+
+extension Tool {
+    /// Exit statuses of every subcommand: 0 success, 1 failure (some files failed, a damaged
+    /// checkpoint), 2 usage error (a bad flag or argument, inputs that cannot work). ArgumentParser
+    /// exits 64 (EX_USAGE) for usage errors; this entry point maps that to 2, as most command-line
+    /// tools (and batch scripts checking `$? -eq 2`) expect.
+    static let usageErrorStatus: Int32 = 2
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(usageErrorStatus)
+            }
+            exit(withError: error)
+        }
+    }
+}
