@@ -101,6 +101,11 @@ struct TrainingRun {
             loop.reportSections.append((heading: "Evaluation on \(split)", rows: rows))
             for (key, value) in rows { FileHandle.standardError.write(Data("  \(key): \(value)\n".utf8)) }
         }
+        for step in recipe?.inference ?? [] {
+            let result = try runInference(step)
+            loop.reportSections.append((heading: "Inference: \(step.input) → \(step.output)", rows: result.rows))
+            loop.reportGalleries.append((heading: "Inference samples: \(step.input) → \(step.output)", images: result.gallery))
+        }
         try loop.writeReport()
         FileHandle.standardError.write(Data("report: \(runFolder.appendingPathComponent("report.html").path)\n".utf8))
     }
@@ -141,6 +146,44 @@ struct TrainingRun {
                 ("mean PSNR (dB, RGB)", String(format: "%.2f", totalPSNR / Double(count)))]
             + (options.model == .colorization
                 ? [("baseline PSNR of the gray image (dB)", String(format: "%.2f", totalBaseline / Double(count)))] : [])
+    }
+
+    /// Runs one recipe inference step with the run's latest generator, through the same command a
+    /// user types (`translate apply` or, for colorization, `translate colorize`).
+    func runInference(_ step: Recipe.InferenceStep) throws -> (rows: [(String, String)], gallery: [(caption: String, file: URL)]) {
+        let checkpoint = runFolder.appendingPathComponent("latest_net_G.safetensors").path
+        var input = step.input
+        if !input.hasPrefix("/") {
+            let inDataset = (options.dataroot as NSString).appendingPathComponent(input)
+            if FileManager.default.fileExists(atPath: inDataset) { input = inDataset }
+        }
+        let output = step.output.hasPrefix("/") ? step.output : runFolder.appendingPathComponent(step.output).path
+        let arguments = ["--checkpoint", checkpoint, input, output, "--threads", String(Parallel.threadCount)]
+        let command = options.model == .colorization ? "colorize" : "apply"
+        FileHandle.standardError.write(Data("\(command) \(input) → \(output)\n".utf8))
+        var status = "all images written"
+        do {
+            if options.model == .colorization {
+                var colorize = try Tool.Colorize.parse(arguments)
+                try colorize.run()
+            } else {
+                var apply = try Tool.Apply.parse(arguments)
+                try apply.run()
+            }
+        } catch let exit as ExitCode where exit.rawValue == 1 {
+            status = "some images failed (see the log)"
+        }
+        // Inputs beside their outputs for the report (at most 8 pairs).
+        var gallery: [(caption: String, file: URL)] = []
+        let outputs = (FileManager.default.enumerator(atPath: output)?.allObjects as? [String] ?? [])
+            .filter { ["png", "jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
+        for relative in outputs.prefix(8) {
+            let inputFile = URL(fileURLWithPath: input).appendingPathComponent(relative)
+            if FileManager.default.fileExists(atPath: inputFile.path) { gallery.append(("input \(relative)", inputFile)) }
+            gallery.append(("output \(relative)", URL(fileURLWithPath: output).appendingPathComponent(relative)))
+        }
+        return ([("command", "translate \(command) --checkpoint \(checkpoint) \(input) \(output)"), ("result", status),
+                 ("images in the output folder", String(outputs.count))], gallery)
     }
 
     static func psnr(_ a: PixelBuffer, _ b: PixelBuffer) -> Double {
