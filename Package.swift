@@ -42,6 +42,7 @@ let package = Package(
 
         // MARK: - Images
         .target(name: "ImageCodecs", dependencies: ["CodecShims"], swiftSettings: fast),
+        .target(name: "ImageDatasets", dependencies: ["ImageCodecs", "Tensors"], swiftSettings: fast),
 
         // MARK: - Tool
         .executableTarget(
@@ -51,13 +52,23 @@ let package = Package(
                 "Layers",
                 "Networks",
                 "ImageCodecs",
+                "ImageDatasets",
+                "Training",
                 "Inference",
                 "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
+
+        // MARK: - Benchmarks (not tests; run by bench/run.sh)
+        .executableTarget(name: "bench-train", dependencies: ["Training", "Tensors", "Kernels"], path: "Sources/BenchTrain",
+                          swiftSettings: fast),
+        .executableTarget(name: "bench-kernels", dependencies: ["Kernels"], path: "Sources/BenchKernels",
+                          swiftSettings: fast),
         // Writes random-init generator checkpoints for bench/sections/30-apply.sh.
         .executableTarget(name: "bench-apply", dependencies: ["Inference", "Networks", "Layers", "Tensors"], path: "Sources/BenchApply",
+                          swiftSettings: fast),
+        .executableTarget(name: "bench-loader", dependencies: ["ImageDatasets", "Tensors"], path: "Sources/BenchLoader",
                           swiftSettings: fast),
 
         // MARK: - Tests
@@ -66,7 +77,6 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "Networks", "Layers", "ImageCodecs", "TestSupport"],
                     swiftSettings: fast),
-        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], swiftSettings: fast),
         .testTarget(
             name: "TrainingTests",
@@ -74,6 +84,8 @@ let package = Package(
             swiftSettings: fast),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Layers", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "ImageDatasetsTests", dependencies: ["ImageDatasets", "TestSupport"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

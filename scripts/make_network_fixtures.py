@@ -455,9 +455,16 @@ def main():
                (2, 3, 32, 32), gradients="training")
 
     # torchvision VGG19 features[:36] at width 4 (same keys as the real one).
+    # A full torchvision state dict also holds the classifier, which the importer drops; small
+    # stand-ins with torchvision's keys (classifier.0/3/6) keep the file small.
     torch.manual_seed(11)
     net = randomise(vgg19_features(4), 11)
-    write_case(manifest, "vgg19_w4", net, spec_json("features", "vgg19", input_nc=3, width=4), (1, 3, 32, 32))
+    sd = dict(net.state_dict())
+    for index, shape in [(0, (6, 5)), (3, (6, 6)), (6, (10, 6))]:
+        sd[f"classifier.{index}.weight"] = torch.zeros(shape)
+        sd[f"classifier.{index}.bias"] = torch.zeros(shape[0])
+    write_case(manifest, "vgg19_w4", net, spec_json("features", "vgg19", input_nc=3, width=4), (1, 3, 32, 32),
+               state_dict=sd)
 
     # A checkpoint written by Python's safetensors package with translate's metadata: the Swift
     # side must rebuild the PatchGAN from the metadata alone and match patchgan_basic_batch.

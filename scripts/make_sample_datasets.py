@@ -4,6 +4,7 @@
 - labels2scenes/{train,test}/N.jpg: a synthetic paired task in the pix2pix `aligned` layout. Each file
   is A|B side by side (256×128): A is a flat label map (sky, ground, houses, trees, sun in class colours),
   B the same scene "rendered" with gradients, texture, shading and shadows.
+- labels2scenes/labels/sceneN.png: the test label maps alone (input for `translate apply`).
 - colorization/{train,test}/*.jpg: 128×128 crops of the public-domain/CC0 photos that scikit-image
   ships (see datasets/samples/colorization/LICENSES.md).
 
@@ -90,6 +91,8 @@ def draw_scene(horizon, objects, sun, rng):
 
 def labels2scenes():
     rng = np.random.default_rng(2026)
+    labels = os.path.join(ROOT, "labels2scenes", "labels")
+    os.makedirs(labels, exist_ok=True)
     for split, count in [("train", 48), ("test", 8)]:
         folder = os.path.join(ROOT, "labels2scenes", split)
         os.makedirs(folder, exist_ok=True)
@@ -101,6 +104,9 @@ def labels2scenes():
             pair.paste(a, (0, 0))
             pair.paste(b, (S, 0))
             pair.save(os.path.join(folder, f"{i + 1}.jpg"), quality=92)
+            if split == "test":
+                # The label maps alone, as PNG (flat colours), for `translate apply`.
+                a.save(os.path.join(labels, f"scene{i + 1}.png"))
 
 
 def colorization():

@@ -11,7 +11,7 @@ struct Tool: ParsableCommand {
         commandName: "translate",
         abstract: "Train and run image-to-image GANs (pix2pix, CycleGAN, SRGAN) on the CPU.",
         version: version,
-        subcommands: [Models.self, Convert.self, Apply.self, Colorize.self]
+        subcommands: [Train.self, Apply.self, Colorize.self, Models.self, Convert.self, Inspect.self]
     )
 }
 
@@ -20,8 +20,8 @@ struct SharedOptions: ParsableArguments {
     @Option(help: "Worker threads for BLAS and the Swift loops (default: all cores, or TRANSLATE_THREADS).")
     var threads: Int?
 
-    @Option(help: "Random seed; the same seed and thread count give the same run.")
-    var seed: UInt64 = 0
+    @Option(help: "Random seed; the same seed and thread count give the same run (default 0).")
+    var seed: UInt64?
 
     @Flag(name: .shortAndLong, help: "Print more detail.")
     var verbose = false

@@ -247,8 +247,15 @@ int cs_jpeg_decompress_region(CSJPEGDecoder *decoder, int outComponents, uint32_
         jpeg_abort_decompress(&decoder->info);
         return status;
     }
-    // jpeg_crop_scanline widens the column range to iMCU boundaries; we copy our columns out.
-    JDIMENSION cropX = x, cropWidth = width;
+    // libjpeg upsamples chroma at the edges of a cropped scanline as at the image's edges, so the
+    // outermost columns of a tight crop would differ from a full decode. Decode one MCU (16
+    // pixels) more on each side and from 16 rows above, and copy out only the rectangle asked for.
+    const uint32_t margin = 16;
+    uint32_t left = x > margin ? x - margin : 0;
+    uint32_t right = x + width + margin < decoder->info.image_width ? x + width + margin : decoder->info.image_width;
+    uint32_t top = y > margin ? y - margin : 0;
+    // jpeg_crop_scanline widens the column range further, to iMCU boundaries.
+    JDIMENSION cropX = left, cropWidth = right - left;
     jpeg_crop_scanline(&decoder->info, &cropX, &cropWidth);
     size_t scratchBytes = (size_t)decoder->info.output_width * (size_t)decoder->info.output_components;
     if (decoder->scratchBytes < scratchBytes) {
@@ -260,14 +267,17 @@ int cs_jpeg_decompress_region(CSJPEGDecoder *decoder, int outComponents, uint32_
             return CS_ERR_MEMORY;
         }
     }
-    if (y > 0) jpeg_skip_scanlines(&decoder->info, y);
+    if (top > 0) jpeg_skip_scanlines(&decoder->info, top);
     size_t offset = (size_t)(x - cropX) * (size_t)outComponents;
     size_t copyBytes = (size_t)width * (size_t)outComponents;
-    while (rows < height) {
+    while (decoder->info.output_scanline < y + height) {
+        JDIMENSION row = decoder->info.output_scanline;
         JSAMPROW target = decoder->scratch;
         if (jpeg_read_scanlines(&decoder->info, &target, 1) != 1) break;
-        memcpy(pixels + (size_t)rows * rowStride, decoder->scratch + offset, copyBytes);
-        rows = rows + 1;
+        if (row >= y) {
+            memcpy(pixels + (size_t)(row - y) * rowStride, decoder->scratch + offset, copyBytes);
+            rows = rows + 1;
+        }
     }
     *rowsDone = rows;
     // The rows below the region are not needed: abandon the rest of the data.

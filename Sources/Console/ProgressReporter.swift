@@ -16,6 +16,8 @@ public final class ProgressReporter {
     private var lastDraw: Date = .distantPast
     private var lastLine: Date
     public private(set) var completed = 0
+    /// Units already done before this reporter started (a resumed run); they do not count in the rate.
+    public let initial: Int
 
     /// - Parameters:
     ///   - total: units of work; 0 when unknown.
@@ -23,7 +25,9 @@ public final class ProgressReporter {
     ///   - style: nil picks `.bar` on a terminal and `.lines` otherwise.
     ///   - write: where output goes (standard error by default).
     public init(label: String, total: Int, unit: String = "it", style: Style? = nil, lineInterval: TimeInterval = 10,
-                write: ((String) -> Void)? = nil) {
+                initial: Int = 0, write: ((String) -> Void)? = nil) {
+        self.initial = initial
+        completed = initial
         self.label = label
         self.total = total
         self.unit = unit
@@ -38,7 +42,7 @@ public final class ProgressReporter {
     public var elapsed: TimeInterval { Date().timeIntervalSince(start) }
 
     /// Units per second so far.
-    public var rate: Double { completed > 0 ? Double(completed) / Swift.max(elapsed, 1e-9) : 0 }
+    public var rate: Double { completed > initial ? Double(completed - initial) / Swift.max(elapsed, 1e-9) : 0 }
 
     /// Records `count` more finished units; `detail` (e.g. current losses) is shown beside the bar.
     public func advance(by count: Int = 1, detail: String = "") {
@@ -85,7 +89,7 @@ public final class ProgressReporter {
     }
 
     private var etaText: String {
-        guard total > 0, completed > 0 else { return "--:--" }
+        guard total > 0, completed > initial else { return "--:--" }
         return Self.formatDuration(Double(total - completed) / rate)
     }
 

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// Colour conversions the reference models depend on.
@@ -54,13 +54,15 @@ public enum ColorConversion {
         switch pixels.samples {
         case .uint8(let values):
             for i in stride(from: 0, to: values.count, by: 3) {
-                convert(linearFromByte[Int(values[i])], linearFromByte[Int(values[i + 1])],
-                        linearFromByte[Int(values[i + 2])], into: i)
+                convert(
+                    linearFromByte[Int(values[i])], linearFromByte[Int(values[i + 1])],
+                    linearFromByte[Int(values[i + 2])], into: i)
             }
         case .uint16(let values):
             for i in stride(from: 0, to: values.count, by: 3) {
-                convert(linearize(Double(values[i]) / 65535), linearize(Double(values[i + 1]) / 65535),
-                        linearize(Double(values[i + 2]) / 65535), into: i)
+                convert(
+                    linearize(Double(values[i]) / 65535), linearize(Double(values[i + 1]) / 65535),
+                    linearize(Double(values[i + 2]) / 65535), into: i)
             }
         }
         return lab
@@ -149,14 +151,18 @@ public enum ColorConversion {
 
     private static func invert3x3(_ m: [Double]) -> [Double] {
         let (a, b, c, d, e, f, g, h, i) = (m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8])
-        let cofactors = [e * i - f * h, -(d * i - f * g), d * h - e * g,
-                         -(b * i - c * h), a * i - c * g, -(a * h - b * g),
-                         b * f - c * e, -(a * f - c * d), a * e - b * d]
+        let cofactors = [
+            e * i - f * h, -(d * i - f * g), d * h - e * g,
+            -(b * i - c * h), a * i - c * g, -(a * h - b * g),
+            b * f - c * e, -(a * f - c * d), a * e - b * d,
+        ]
         let determinant = a * cofactors[0] + b * cofactors[1] + c * cofactors[2]
         // inverse = adjugate / det, where the adjugate is the transposed cofactor matrix.
-        return [cofactors[0], cofactors[3], cofactors[6],
-                cofactors[1], cofactors[4], cofactors[7],
-                cofactors[2], cofactors[5], cofactors[8]].map { $0 / determinant }
+        return [
+            cofactors[0], cofactors[3], cofactors[6],
+            cofactors[1], cofactors[4], cofactors[7],
+            cofactors[2], cofactors[5], cofactors[8],
+        ].map { $0 / determinant }
     }
 }
 

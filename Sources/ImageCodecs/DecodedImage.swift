@@ -82,8 +82,10 @@ public struct DecodeOptions: Sendable, Equatable {
             let megapixels = Double(width) * Double(height) / 1e6
             throw ImageCodecError(
                 .tooLarge,
-                "the \(format) header claims \(width)×\(height) pixels (\(formatMegapixels(megapixels)) MP), above the "
-                    + "limit of \(formatMegapixels(Double(maxPixels) / 1e6)) MP; raise the pixel limit if this image is real")
+                "the \(format) header claims \(width)×\(height) pixels (\(formatMegapixels(megapixels)) MP), "
+                    + "above the limit of \(formatMegapixels(Double(maxPixels) / 1e6)) MP; "
+                    + "raise the pixel limit if this image is real"
+            )
         }
     }
 }
@@ -127,4 +129,16 @@ public struct DecodedImage: Sendable {
     public var format: ImageFormat { source.format }
     /// True when the decoder had to work around damage (see `warnings`).
     public var isDamaged: Bool { !warnings.isEmpty }
+}
+
+/// What a header says: enough to plan a crop before decoding.
+public struct ImageInfo: Sendable, Equatable {
+    public var source: ImageSourceInfo
+    /// The orientation that decoding will apply (`.normal` when orientation is not applied).
+    public var orientation: ImageOrientation
+
+    /// Width of the decoded (upright) image.
+    public var width: Int { orientation.swapsDimensions ? source.storedHeight : source.storedWidth }
+    /// Height of the decoded (upright) image.
+    public var height: Int { orientation.swapsDimensions ? source.storedWidth : source.storedHeight }
 }

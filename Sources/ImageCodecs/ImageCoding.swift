@@ -10,26 +10,26 @@ public enum ImageDecoder {
         try decode(bytes, options: options, region: nil)
     }
 
-    /// Decodes only a rectangle of the displayed (upright) image, chosen once the size is known:
-    /// `region(width, height)` gets the displayed size and returns the rectangle, or nil for the
-    /// whole image. For JPEG the rows above the rectangle are skipped and the columns beside it are
-    /// not colour-converted, so a 256² crop of a 12 MP photo decodes several times faster; the
-    /// pixels equal the same rectangle cut from a full decode.
+    /// Decodes only `region`, a rectangle of the displayed (upright) image; nil decodes it all.
+    /// For JPEG the rows above the rectangle are skipped and the columns beside it are not
+    /// colour-converted, so a 256² crop of a 12 MP photo decodes several times faster; the pixels
+    /// equal the same rectangle cut from a full decode. Get the size first with `readInfo`.
     ///
     /// - Precondition: the rectangle lies inside the displayed image.
-    public static func decode(
-        _ bytes: [UInt8], options: DecodeOptions = .default, region: ((_ width: Int, _ height: Int) -> PixelRect?)?
-    ) throws -> DecodedImage {
+    public static func decode(_ bytes: [UInt8], options: DecodeOptions = .default, region: PixelRect?) throws
+        -> DecodedImage
+    {
         let format = try ImageFormat.detect(bytes)
-        // Turns the caller's displayed-image rectangle into the stored-image rectangle.
-        let storedRegion: ((Int, Int, ExifData?) -> PixelRect?)? = region.map { choose in
+        // Turns the displayed-image rectangle into the stored-image rectangle once the header
+        // (and with it the EXIF orientation) has been read.
+        let storedRegion: ((Int, Int, ExifData?) -> PixelRect?)? = region.map { rect in
             { storedWidth, storedHeight, exif in
                 let orientation = options.applyOrientation ? (exif?.orientation ?? .normal) : .normal
                 let (w, h) = orientation.swapsDimensions ? (storedHeight, storedWidth) : (storedWidth, storedHeight)
-                guard let rect = choose(w, h) else { return nil }
                 precondition(rect.fits(width: w, height: h), "decode region \(rect) is outside the \(w)×\(h) image")
-                return storedRect(for: rect, orientation: orientation, storedWidth: storedWidth,
-                                  storedHeight: storedHeight)
+                return storedRect(
+                    for: rect, orientation: orientation, storedWidth: storedWidth,
+                    storedHeight: storedHeight)
             }
         }
         let result = try bytes.withUnsafeBytes { raw in
@@ -39,7 +39,8 @@ public enum ImageDecoder {
             case .png:
                 var decoded = try PNGCodec.decode(raw, options: options)
                 if let storedRegion,
-                   let rect = storedRegion(decoded.pixels.width, decoded.pixels.height, decoded.exif) {
+                    let rect = storedRegion(decoded.pixels.width, decoded.pixels.height, decoded.exif)
+                {
                     decoded.pixels = decoded.pixels.cropped(to: rect)
                 }
                 return decoded
@@ -52,9 +53,25 @@ public enum ImageDecoder {
             pixels = pixels.oriented(orientation)
             exif = exif?.withNormalOrientation()
         }
-        return DecodedImage(pixels: pixels, source: result.source, orientation: orientation,
-                            orientationApplied: options.applyOrientation && orientation != .normal, exif: exif,
-                            iccProfile: result.icc, warnings: result.warnings)
+        return DecodedImage(
+            pixels: pixels, source: result.source, orientation: orientation,
+            orientationApplied: options.applyOrientation && orientation != .normal, exif: exif,
+            iccProfile: result.icc, warnings: result.warnings)
+    }
+
+    /// The format, size and orientation from the header alone (no pixels are decoded), to plan a
+    /// region decode. A PNG's eXIf chunk placed after the image data is not seen here.
+    public static func readInfo(_ bytes: [UInt8], options: DecodeOptions = .default) throws -> ImageInfo {
+        let format = try ImageFormat.detect(bytes)
+        let (source, exif) = try bytes.withUnsafeBytes { raw in
+            switch format {
+            case .jpeg: try JPEGCodec.readHeader(raw)
+            case .png: try PNGCodec.readHeader(raw, options: options)
+            }
+        }
+        try options.checkSize(width: source.storedWidth, height: source.storedHeight, format: format)
+        let orientation = options.applyOrientation ? (exif?.orientation ?? .normal) : .normal
+        return ImageInfo(source: source, orientation: orientation)
     }
 
     /// Reads and decodes a file; errors carry its path.
@@ -122,8 +139,9 @@ public enum ImageEncoder {
     /// test files of the kinds Photoshop writes.
     package static func encodeCMYKJPEG(_ cmyk: PixelBuffer, ycck: Bool, quality: Int = 95) throws -> [UInt8] {
         precondition(cmyk.channels == 4 && cmyk.sampleType == .uint8, "encodeCMYKJPEG: needs 8-bit, 4 channels")
-        return try JPEGCodec.encode(cmyk, options: JPEGEncodeOptions(quality: quality), exif: nil, iccProfile: nil,
-                                    cmykAsYCCK: ycck)
+        return try JPEGCodec.encode(
+            cmyk, options: JPEGEncodeOptions(quality: quality), exif: nil, iccProfile: nil,
+            cmykAsYCCK: ycck)
     }
 }
 

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// Reading and writing image files with errors that name the file and the reason.
@@ -14,7 +14,8 @@ public enum ImageFile {
     /// - Throws: `ImageCodecError(.io)` for a missing, unreadable or special file, or a directory;
     ///   `.truncated` for an empty file; `.tooLarge` above `maximumFileBytes`.
     public static func readBytes(_ path: String) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO named .jpg must not hang (regular files ignore the flag).
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if descriptor < 0 { throw ImageCodecError(.io, "cannot open: \(lastError())", path: path) }
         defer { close(descriptor) }
         var info = stat()
@@ -26,8 +27,10 @@ public enum ImageFile {
         let size = Int(info.st_size)
         if size == 0 { throw ImageCodecError(.truncated, "the file is empty (0 bytes)", path: path) }
         if size > maximumFileBytes {
-            throw ImageCodecError(.tooLarge, "the file is \(size >> 20) MiB, above the \(maximumFileBytes >> 20) MiB "
-                                  + "limit for one image", path: path)
+            throw ImageCodecError(
+                .tooLarge,
+                "the file is \(size >> 20) MiB, above the \(maximumFileBytes >> 20) MiB "
+                    + "limit for one image", path: path)
         }
         var bytes = [UInt8](repeating: 0, count: size)
         var filled = 0
@@ -48,9 +51,13 @@ public enum ImageFile {
 
     /// The first `count` bytes (fewer for a shorter file), to recognise the format cheaply.
     public static func readPrefix(_ path: String, count: Int = 16) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if descriptor < 0 { throw ImageCodecError(.io, "cannot open: \(lastError())", path: path) }
         defer { close(descriptor) }
+        var info = stat()
+        if fstat(descriptor, &info) != 0 || (info.st_mode & S_IFMT) != S_IFREG {
+            throw ImageCodecError(.io, "is not a regular file", path: path)
+        }
         var bytes = [UInt8](repeating: 0, count: count)
         let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, count) }
         if got < 0 { throw ImageCodecError(.io, "read failed: \(lastError())", path: path) }
@@ -63,11 +70,13 @@ public enum ImageFile {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary =
+            (directory.isEmpty ? "" : directory + "/") + ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if descriptor < 0 {
-            throw ImageCodecError(.io, "cannot create a file in \(directory.isEmpty ? "/" : directory): \(lastError())",
-                                  path: path)
+            throw ImageCodecError(
+                .io, "cannot create a file in \(directory.isEmpty ? "/" : directory): \(lastError())",
+                path: path)
         }
         var failure: String?
         bytes.withUnsafeBytes { buffer in

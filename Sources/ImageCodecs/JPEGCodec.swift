@@ -35,8 +35,10 @@ enum JPEGCodec {
     /// not colour-converted).
     static func decode(
         _ data: UnsafeRawBufferPointer, options: DecodeOptions, region: ((Int, Int, ExifData?) -> PixelRect?)? = nil
-    ) throws -> (pixels: PixelBuffer, source: ImageSourceInfo, exif: ExifData?, icc: [UInt8]?,
-                 warnings: [ImageCodecWarning]) {
+    ) throws -> (
+        pixels: PixelBuffer, source: ImageSourceInfo, exif: ExifData?, icc: [UInt8]?,
+        warnings: [ImageCodecWarning]
+    ) {
         guard let decoder = cs_jpeg_decoder_create() else {
             throw ImageCodecError(.io, "out of memory creating a JPEG decoder")
         }
@@ -50,9 +52,10 @@ enum JPEGCodec {
         let headerStatus = cs_jpeg_read_header(decoder, base, bytes.count, &header)
         if headerStatus != Int32(CS_OK) { throw error(headerStatus, decoder: decoder, stage: "header") }
         let colorModel = colorModelName(header.colorSpace)
-        let source = ImageSourceInfo(format: .jpeg, storedWidth: Int(header.width), storedHeight: Int(header.height),
-                                     bitDepth: Int(header.precision), colorModel: colorModel,
-                                     progressive: header.progressive != 0)
+        let source = ImageSourceInfo(
+            format: .jpeg, storedWidth: Int(header.width), storedHeight: Int(header.height),
+            bitDepth: Int(header.precision), colorModel: colorModel,
+            progressive: header.progressive != 0)
         try options.checkSize(width: source.storedWidth, height: source.storedHeight, format: .jpeg)
 
         var exifLength = 0
@@ -74,24 +77,17 @@ enum JPEGCodec {
         case Int32(CS_JPEG_CMYK), Int32(CS_JPEG_YCCK): outComponents = 4
         case Int32(CS_JPEG_RGB), Int32(CS_JPEG_YCBCR): outComponents = 3
         default:
-            throw ImageCodecError(.unsupported, "JPEG with \(header.components) components in an unknown colour "
-                                  + "space is not supported")
+            throw ImageCodecError(
+                .unsupported,
+                "JPEG with \(header.components) components in an unknown colour "
+                    + "space is not supported")
         }
 
-        let requested = region?(source.storedWidth, source.storedHeight, exif)
-        if let requested {
-            precondition(requested.fits(width: source.storedWidth, height: source.storedHeight),
-                         "JPEG region \(requested) outside \(source.storedWidth)×\(source.storedHeight)")
-        }
-        // libjpeg upsamples chroma at the edges of a cropped scanline as at image edges, so the
-        // outermost columns and rows of a tight region would differ from a full decode. Decode
-        // one MCU (16 pixels) more on every side, then cut the requested rectangle out.
-        let wanted = requested.map { rect in
-            let margin = 16
-            let x0 = max(0, rect.x - margin), y0 = max(0, rect.y - margin)
-            let x1 = min(source.storedWidth, rect.x + rect.width + margin)
-            let y1 = min(source.storedHeight, rect.y + rect.height + margin)
-            return PixelRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
+        let wanted = region?(source.storedWidth, source.storedHeight, exif)
+        if let wanted {
+            precondition(
+                wanted.fits(width: source.storedWidth, height: source.storedHeight),
+                "JPEG region \(wanted) outside \(source.storedWidth)×\(source.storedHeight)")
         }
         let width = wanted?.width ?? source.storedWidth
         let height = wanted?.height ?? source.storedHeight
@@ -101,9 +97,10 @@ enum JPEGCodec {
         var rowsDone: UInt32 = 0
         let status = samples.withUnsafeMutableBufferPointer { buffer -> Int32 in
             if let wanted {
-                return cs_jpeg_decompress_region(decoder, Int32(outComponents), UInt32(wanted.x), UInt32(wanted.y),
-                                                 UInt32(wanted.width), UInt32(wanted.height), buffer.baseAddress,
-                                                 rowStride, &rowsDone)
+                return cs_jpeg_decompress_region(
+                    decoder, Int32(outComponents), UInt32(wanted.x), UInt32(wanted.y),
+                    UInt32(wanted.width), UInt32(wanted.height), buffer.baseAddress,
+                    rowStride, &rowsDone)
             }
             return cs_jpeg_decompress(decoder, Int32(outComponents), buffer.baseAddress, rowStride, &rowsDone)
         }
@@ -113,39 +110,72 @@ enum JPEGCodec {
             let failure = error(status, decoder: decoder, stage: "data")
             // A scan that broke off part-way still gives the rows above the damage.
             guard rowsDone > 0, failure.code == .corrupt || failure.code == .truncated else { throw failure }
-            warnings.append(ImageCodecWarning(failure.code, "decoding stopped at row \(rowsDone) of \(height) "
-                                              + "(\(failure.message)); the rest is filled with gray"))
+            warnings.append(
+                ImageCodecWarning(
+                    failure.code,
+                    "decoding stopped at row \(rowsDone) of \(height) "
+                        + "(\(failure.message)); the rest is filled with gray"))
         }
         let warningCount = Int(cs_jpeg_warning_count(decoder))
         if warningCount > 0 {
             let first = String(cString: cs_jpeg_first_warning(decoder))
             if cs_jpeg_hit_end_of_data(decoder) != 0 {
-                warnings.append(ImageCodecWarning(.truncated, "the file ends before the image data is complete "
-                                                  + "(truncated download?); the missing part is filled with gray"))
+                warnings.append(
+                    ImageCodecWarning(
+                        .truncated,
+                        "the file ends before the image data is complete "
+                            + "(truncated download?); the missing part is filled with gray"))
             } else {
                 let more = warningCount > 1 ? " and \(warningCount - 1) more" : ""
                 warnings.append(ImageCodecWarning(.corrupt, "damaged JPEG data: \(first)\(more)"))
             }
         }
 
-        var pixels: PixelBuffer
+        // Every 4-component JPEG is taken as Adobe-inverted CMYK, as Pillow does: Photoshop writes
+        // it so, and libjpeg itself adds the Adobe marker to every CMYK file it writes.
+        let pixels: PixelBuffer
         if isFourComponent {
-            pixels = PixelBuffer(width: width, height: height, channels: 3, bytes: ColorConversion.invertedCMYKToRGB(samples))
+            pixels = PixelBuffer(
+                width: width, height: height, channels: 3, bytes: ColorConversion.invertedCMYKToRGB(samples))
         } else {
             pixels = PixelBuffer(width: width, height: height, channels: outComponents, bytes: samples)
-        }
-        if let requested, let wanted {
-            pixels = pixels.cropped(to: PixelRect(x: requested.x - wanted.x, y: requested.y - wanted.y,
-                                                  width: requested.width, height: requested.height))
         }
         return (pixels, source, exif, icc, warnings)
     }
 
+    /// The header fields and EXIF block, without decoding pixels.
+    static func readHeader(_ data: UnsafeRawBufferPointer) throws -> (ImageSourceInfo, ExifData?) {
+        guard let decoder = cs_jpeg_decoder_create() else {
+            throw ImageCodecError(.io, "out of memory creating a JPEG decoder")
+        }
+        defer { cs_jpeg_decoder_destroy(decoder) }
+        let bytes = data.bindMemory(to: UInt8.self)
+        guard let base = bytes.baseAddress, bytes.count > 0 else {
+            throw ImageCodecError(.truncated, "the file is empty (0 bytes)")
+        }
+        var header = CSJPEGHeader()
+        let status = cs_jpeg_read_header(decoder, base, bytes.count, &header)
+        if status != Int32(CS_OK) { throw error(status, decoder: decoder, stage: "header") }
+        var exifLength = 0
+        var exif: ExifData?
+        if let exifPointer = cs_jpeg_exif(decoder, &exifLength), exifLength > 0 {
+            exif = ExifData(bytes: Array(UnsafeBufferPointer(start: exifPointer, count: exifLength)))
+        }
+        let source = ImageSourceInfo(
+            format: .jpeg, storedWidth: Int(header.width), storedHeight: Int(header.height),
+            bitDepth: Int(header.precision), colorModel: colorModelName(header.colorSpace),
+            progressive: header.progressive != 0)
+        return (source, exif)
+    }
+
     /// Encodes 8-bit gray or RGB pixels (other layouts are converted first by `ImageEncoder`).
-    static func encode(_ pixels: PixelBuffer, options: JPEGEncodeOptions, exif: ExifData?, iccProfile: [UInt8]?,
-                       cmykAsYCCK: Bool = false) throws -> [UInt8] {
-        precondition(pixels.sampleType == .uint8 && [1, 3, 4].contains(pixels.channels),
-                     "JPEGCodec.encode: expects 8-bit gray, RGB or CMYK, got \(pixels.channels) channels")
+    static func encode(
+        _ pixels: PixelBuffer, options: JPEGEncodeOptions, exif: ExifData?, iccProfile: [UInt8]?,
+        cmykAsYCCK: Bool = false
+    ) throws -> [UInt8] {
+        precondition(
+            pixels.sampleType == .uint8 && [1, 3, 4].contains(pixels.channels),
+            "JPEGCodec.encode: expects 8-bit gray, RGB or CMYK, got \(pixels.channels) channels")
         precondition((1...100).contains(options.quality), "JPEG quality \(options.quality) is outside 1...100")
         var shimOptions = CSJPEGEncodeOptions(
             quality: Int32(options.quality), subsampling: Int32(options.chromaSubsampling.rawValue),
@@ -159,10 +189,11 @@ enum JPEGCodec {
         let status = pixels.bytes.withUnsafeBufferPointer { samples in
             exifBytes.withUnsafeBufferPointer { exifBuffer in
                 iccBytes.withUnsafeBufferPointer { iccBuffer in
-                    cs_jpeg_encode(samples.baseAddress, pixels.width * pixels.channels, UInt32(pixels.width),
-                                   UInt32(pixels.height), Int32(pixels.channels), &shimOptions,
-                                   exifBuffer.baseAddress, exifBytes.count, iccBuffer.baseAddress, iccBytes.count,
-                                   &output, &outputLength, &message)
+                    cs_jpeg_encode(
+                        samples.baseAddress, pixels.width * pixels.channels, UInt32(pixels.width),
+                        UInt32(pixels.height), Int32(pixels.channels), &shimOptions,
+                        exifBuffer.baseAddress, exifBytes.count, iccBuffer.baseAddress, iccBytes.count,
+                        &output, &outputLength, &message)
                 }
             }
         }
@@ -183,8 +214,10 @@ enum JPEGCodec {
             return ImageCodecError(.truncated, "the JPEG ends early (truncated download?): \(message)")
         case Int32(CS_ERR_UNSUPPORTED):
             if message.contains("precision") {
-                return ImageCodecError(.unsupported, "JPEG with 12-bit (or other non-8-bit) samples is not supported "
-                                       + "(libjpeg said: \(message)); convert it to an 8-bit JPEG or PNG")
+                return ImageCodecError(
+                    .unsupported,
+                    "JPEG with 12-bit (or other non-8-bit) samples is not supported "
+                        + "(libjpeg said: \(message)); convert it to an 8-bit JPEG or PNG")
             }
             return ImageCodecError(.unsupported, "this JPEG uses a feature libjpeg-turbo cannot decode: \(message)")
         case Int32(CS_ERR_MEMORY):
@@ -225,8 +258,10 @@ public struct JPEGEncodeOptions: Sendable, Equatable {
     /// Optimized Huffman tables: a few percent smaller, a little slower.
     public var optimizeCoding = false
 
-    public init(quality: Int = 90, chromaSubsampling: ChromaSubsampling = .both, progressive: Bool = false,
-                optimizeCoding: Bool = false) {
+    public init(
+        quality: Int = 90, chromaSubsampling: ChromaSubsampling = .both, progressive: Bool = false,
+        optimizeCoding: Bool = false
+    ) {
         self.quality = quality
         self.chromaSubsampling = chromaSubsampling
         self.progressive = progressive

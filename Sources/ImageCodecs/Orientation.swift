@@ -92,11 +92,13 @@ public struct ExifData: Sendable, Equatable {
     /// Byte offset of the orientation entry's SHORT value in IFD0.
     private var orientationValueOffset: Int? {
         guard let reader = TIFFReader(bytes), let ifd = reader.uint32(at: 4).map(Int.init),
-              let entryCount = reader.uint16(at: ifd).map(Int.init) else { return nil }
+            let entryCount = reader.uint16(at: ifd).map(Int.init)
+        else { return nil }
         for entry in 0..<entryCount {
             let base = ifd + 2 + entry * 12
             guard let tag = reader.uint16(at: base), let type = reader.uint16(at: base + 2),
-                  let count = reader.uint32(at: base + 4) else { return nil }
+                let count = reader.uint32(at: base + 4)
+            else { return nil }
             // Orientation is one SHORT (type 3), stored in the first two bytes of the value field.
             if tag == 0x0112 {
                 guard type == 3, count == 1, base + 10 <= bytes.count else { return nil }
@@ -116,7 +118,7 @@ private struct TIFFReader {
         guard bytes.count >= 8 else { return nil }
         switch (bytes[0], bytes[1]) {
         case (0x49, 0x49): bigEndian = false  // "II"
-        case (0x4D, 0x4D): bigEndian = true   // "MM"
+        case (0x4D, 0x4D): bigEndian = true  // "MM"
         default: return nil
         }
         self.bytes = bytes

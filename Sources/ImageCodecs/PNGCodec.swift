@@ -18,19 +18,7 @@ enum PNGCodec {
         var header = CSPNGHeader()
         let headerStatus = cs_png_read_header(decoder, options.keep16Bit ? 1 : 0, &header)
         if headerStatus != Int32(CS_OK) { throw error(headerStatus, decoder: decoder) }
-        var colorModel: String
-        switch header.colorType {
-        case 0: colorModel = "gray"
-        case 2: colorModel = "RGB"
-        case 3: colorModel = "palette"
-        case 4: colorModel = "gray+alpha"
-        case 6: colorModel = "RGBA"
-        default: colorModel = "unknown"
-        }
-        if header.hasTransparency != 0 { colorModel += "+tRNS" }
-        let source = ImageSourceInfo(format: .png, storedWidth: Int(header.width), storedHeight: Int(header.height),
-                                     bitDepth: Int(header.bitDepth), colorModel: colorModel,
-                                     progressive: header.interlaced != 0)
+        let source = sourceInfo(header)
         try options.checkSize(width: source.storedWidth, height: source.storedHeight, format: .png)
 
         let width = source.storedWidth, height = source.storedHeight
@@ -76,11 +64,51 @@ enum PNGCodec {
         return (pixels, source, exif, icc, [])
     }
 
+    /// The header fields and an eXIf block placed before the image data, without decoding pixels.
+    static func readHeader(_ data: UnsafeRawBufferPointer, options: DecodeOptions) throws -> (
+        ImageSourceInfo, ExifData?
+    ) {
+        let bytes = data.bindMemory(to: UInt8.self)
+        guard let base = bytes.baseAddress, bytes.count > 0 else {
+            throw ImageCodecError(.truncated, "the file is empty (0 bytes)")
+        }
+        guard let decoder = cs_png_decoder_create(base, bytes.count) else {
+            throw ImageCodecError(.io, "out of memory creating a PNG decoder")
+        }
+        defer { cs_png_decoder_destroy(decoder) }
+        var header = CSPNGHeader()
+        let status = cs_png_read_header(decoder, options.keep16Bit ? 1 : 0, &header)
+        if status != Int32(CS_OK) { throw error(status, decoder: decoder) }
+        var exifLength = 0
+        var exif: ExifData?
+        if let pointer = cs_png_exif(decoder, &exifLength), exifLength > 0 {
+            exif = ExifData(bytes: Array(UnsafeBufferPointer(start: pointer, count: exifLength)))
+        }
+        return (sourceInfo(header), exif)
+    }
+
+    private static func sourceInfo(_ header: CSPNGHeader) -> ImageSourceInfo {
+        var colorModel: String
+        switch header.colorType {
+        case 0: colorModel = "gray"
+        case 2: colorModel = "RGB"
+        case 3: colorModel = "palette"
+        case 4: colorModel = "gray+alpha"
+        case 6: colorModel = "RGBA"
+        default: colorModel = "unknown"
+        }
+        if header.hasTransparency != 0 { colorModel += "+tRNS" }
+        return ImageSourceInfo(
+            format: .png, storedWidth: Int(header.width), storedHeight: Int(header.height),
+            bitDepth: Int(header.bitDepth), colorModel: colorModel, progressive: header.interlaced != 0)
+    }
+
     static func encode(_ pixels: PixelBuffer, options: PNGEncodeOptions, exif: ExifData?, iccProfile: [UInt8]?)
         throws -> [UInt8]
     {
-        precondition((0...9).contains(options.compressionLevel),
-                     "PNG compression level \(options.compressionLevel) is outside 0...9")
+        precondition(
+            (0...9).contains(options.compressionLevel),
+            "PNG compression level \(options.compressionLevel) is outside 0...9")
         var output: UnsafeMutablePointer<UInt8>?
         var outputLength = 0
         var message = [CChar](repeating: 0, count: 256)
@@ -90,11 +118,12 @@ enum PNGCodec {
         func run(_ samples: UnsafeRawBufferPointer) -> Int32 {
             exifBytes.withUnsafeBufferPointer { exifBuffer in
                 iccBytes.withUnsafeBufferPointer { iccBuffer in
-                    cs_png_encode(samples.bindMemory(to: UInt8.self).baseAddress,
-                                  pixels.width * pixels.channels * bytesPerSample, UInt32(pixels.width),
-                                  UInt32(pixels.height), Int32(pixels.channels), Int32(pixels.bitDepth),
-                                  Int32(options.compressionLevel), exifBuffer.baseAddress, exifBytes.count,
-                                  iccBuffer.baseAddress, iccBytes.count, &output, &outputLength, &message)
+                    cs_png_encode(
+                        samples.bindMemory(to: UInt8.self).baseAddress,
+                        pixels.width * pixels.channels * bytesPerSample, UInt32(pixels.width),
+                        UInt32(pixels.height), Int32(pixels.channels), Int32(pixels.bitDepth),
+                        Int32(options.compressionLevel), exifBuffer.baseAddress, exifBytes.count,
+                        iccBuffer.baseAddress, iccBytes.count, &output, &outputLength, &message)
                 }
             }
         }
@@ -119,7 +148,8 @@ enum PNGCodec {
             return ImageCodecError(.io, "out of memory while decoding the PNG: \(message)")
         default:
             if message.contains("CRC") {
-                return ImageCodecError(.corrupt, "corrupt PNG: checksum (CRC) mismatch (\(message)); the file is damaged")
+                return ImageCodecError(
+                    .corrupt, "corrupt PNG: checksum (CRC) mismatch (\(message)); the file is damaged")
             }
             return ImageCodecError(.corrupt, "corrupt PNG: \(message)")
         }

@@ -9,8 +9,22 @@ extension PixelBuffer {
     public func cropped(to rect: PixelRect) -> PixelBuffer {
         precondition(rect.fits(width: width, height: height), "cropped(to: \(rect)) on a \(width)×\(height) image")
         if rect.x == 0 && rect.y == 0 && rect.width == width && rect.height == height { return self }
-        return remapped(width: rect.width, height: rect.height,
-                        map: GridMap(originX: rect.x, originY: rect.y, xFromX: 1, xFromY: 0, yFromX: 0, yFromY: 1))
+        // Whole row segments at a time (a crop is on the decode path of every training sample).
+        func rows<T>(_ values: [T]) -> [T] {
+            var result: [T] = []
+            result.reserveCapacity(rect.width * rect.height * channels)
+            for y in rect.y..<(rect.y + rect.height) {
+                let start = (y * width + rect.x) * channels
+                result.append(contentsOf: values[start..<(start + rect.width * channels)])
+            }
+            return result
+        }
+        switch samples {
+        case .uint8(let values):
+            return PixelBuffer(width: rect.width, height: rect.height, channels: channels, bytes: rows(values))
+        case .uint16(let values):
+            return PixelBuffer(width: rect.width, height: rect.height, channels: channels, words: rows(values))
+        }
     }
 
     /// Mirrored left to right (Pillow's `FLIP_LEFT_RIGHT`, torchvision's horizontal flip).
@@ -33,11 +47,13 @@ extension PixelBuffer {
         if count == channels { return self }
         switch samples {
         case .uint8(let values):
-            return PixelBuffer(width: width, height: height, channels: count,
-                               bytes: PixelBuffer.convertChannels(values, from: channels, to: count, opaque: 255))
+            return PixelBuffer(
+                width: width, height: height, channels: count,
+                bytes: PixelBuffer.convertChannels(values, from: channels, to: count, opaque: 255))
         case .uint16(let values):
-            return PixelBuffer(width: width, height: height, channels: count,
-                               words: PixelBuffer.convertChannels(values, from: channels, to: count, opaque: 65535))
+            return PixelBuffer(
+                width: width, height: height, channels: count,
+                words: PixelBuffer.convertChannels(values, from: channels, to: count, opaque: 65535))
         }
     }
 

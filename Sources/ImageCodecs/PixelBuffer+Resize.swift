@@ -2,7 +2,8 @@
 // implementations call through torchvision's `Resize` on PIL images. Reproduced exactly for
 // 8-bit samples: the same filter support scaled by the reduction factor (so downscaling is
 // antialiased), the same 22-bit fixed-point coefficients, two passes with the intermediate
-// rounded to 8 bits, in Pillow 13's pass order. 16-bit samples use double coefficients and rounding (Pillow's I;16 path).
+// rounded to 8 bits, in Pillow 13's pass order. 16-bit samples use double coefficients and
+// rounding (Pillow's I;16 path).
 
 /// The resampling filter of `resized(width:height:filter:)`.
 public enum ResampleFilter: String, Sendable, CaseIterable {
@@ -111,23 +112,27 @@ extension PixelBuffer {
                     // Only the input rows some output row reads need the horizontal pass.
                     let firstRow = vertical.first[0]
                     let lastRow = vertical.first[newHeight - 1] + vertical.count[newHeight - 1]
-                    rows = PixelBuffer.resampleRows8(values, width: width, channels: channels, rows: firstRow..<lastRow,
-                                                     taps: horizontal, outputWidth: newWidth)
+                    rows = PixelBuffer.resampleRows8(
+                        values, width: width, channels: channels, rows: firstRow..<lastRow,
+                        taps: horizontal, outputWidth: newWidth)
                     rowWidth = newWidth
                     rowOffset = firstRow
                 }
                 if needVertical {
-                    rows = PixelBuffer.resampleColumns8(rows, width: rowWidth, channels: channels, rowOffset: rowOffset,
-                                                        taps: vertical, outputHeight: newHeight)
+                    rows = PixelBuffer.resampleColumns8(
+                        rows, width: rowWidth, channels: channels, rowOffset: rowOffset,
+                        taps: vertical, outputHeight: newHeight)
                 }
             } else {
                 if needVertical {
-                    rows = PixelBuffer.resampleColumns8(rows, width: width, channels: channels, rowOffset: 0,
-                                                        taps: vertical, outputHeight: newHeight)
+                    rows = PixelBuffer.resampleColumns8(
+                        rows, width: width, channels: channels, rowOffset: 0,
+                        taps: vertical, outputHeight: newHeight)
                 }
                 if needHorizontal {
-                    rows = PixelBuffer.resampleRows8(rows, width: width, channels: channels, rows: 0..<newHeight,
-                                                     taps: horizontal, outputWidth: newWidth)
+                    rows = PixelBuffer.resampleRows8(
+                        rows, width: width, channels: channels, rows: 0..<newHeight,
+                        taps: horizontal, outputWidth: newWidth)
                 }
             }
             return PixelBuffer(width: newWidth, height: newHeight, channels: channels, bytes: rows)
@@ -138,23 +143,27 @@ extension PixelBuffer {
                 if needHorizontal {
                     let firstRow = vertical.first[0]
                     let lastRow = vertical.first[newHeight - 1] + vertical.count[newHeight - 1]
-                    rows = PixelBuffer.resampleRows16(values, width: width, channels: channels, rows: firstRow..<lastRow,
-                                                      taps: horizontal, outputWidth: newWidth)
+                    rows = PixelBuffer.resampleRows16(
+                        values, width: width, channels: channels, rows: firstRow..<lastRow,
+                        taps: horizontal, outputWidth: newWidth)
                     rowWidth = newWidth
                     rowOffset = firstRow
                 }
                 if needVertical {
-                    rows = PixelBuffer.resampleColumns16(rows, width: rowWidth, channels: channels, rowOffset: rowOffset,
-                                                         taps: vertical, outputHeight: newHeight)
+                    rows = PixelBuffer.resampleColumns16(
+                        rows, width: rowWidth, channels: channels, rowOffset: rowOffset,
+                        taps: vertical, outputHeight: newHeight)
                 }
             } else {
                 if needVertical {
-                    rows = PixelBuffer.resampleColumns16(rows, width: width, channels: channels, rowOffset: 0,
-                                                         taps: vertical, outputHeight: newHeight)
+                    rows = PixelBuffer.resampleColumns16(
+                        rows, width: width, channels: channels, rowOffset: 0,
+                        taps: vertical, outputHeight: newHeight)
                 }
                 if needHorizontal {
-                    rows = PixelBuffer.resampleRows16(rows, width: width, channels: channels, rows: 0..<newHeight,
-                                                      taps: horizontal, outputWidth: newWidth)
+                    rows = PixelBuffer.resampleRows16(
+                        rows, width: width, channels: channels, rows: 0..<newHeight,
+                        taps: horizontal, outputWidth: newWidth)
                 }
             }
             return PixelBuffer(width: newWidth, height: newHeight, channels: channels, words: rows)

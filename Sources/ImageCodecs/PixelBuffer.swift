@@ -52,11 +52,17 @@ public struct PixelBuffer: Sendable, Equatable {
     /// A buffer with every sample set to `value` (in the sample type's range).
     public init(width: Int, height: Int, channels: Int, sampleType: SampleType = .uint8, repeating value: Int = 0) {
         precondition(width > 0 && height > 0, "PixelBuffer: empty size \(width)×\(height)")
-        precondition((0...sampleType.maximum).contains(value), "PixelBuffer: \(value) is outside 0...\(sampleType.maximum)")
+        precondition(
+            (0...sampleType.maximum).contains(value), "PixelBuffer: \(value) is outside 0...\(sampleType.maximum)")
         let count = width * height * channels
         switch sampleType {
-        case .uint8: self.init(width: width, height: height, channels: channels, bytes: [UInt8](repeating: UInt8(value), count: count))
-        case .uint16: self.init(width: width, height: height, channels: channels, words: [UInt16](repeating: UInt16(value), count: count))
+        case .uint8:
+            self.init(
+                width: width, height: height, channels: channels, bytes: [UInt8](repeating: UInt8(value), count: count))
+        case .uint16:
+            self.init(
+                width: width, height: height, channels: channels,
+                words: [UInt16](repeating: UInt16(value), count: count))
         }
     }
 
@@ -71,8 +77,9 @@ public struct PixelBuffer: Sendable, Equatable {
     private static func checkGeometry(width: Int, height: Int, channels: Int, count: Int) {
         precondition(width > 0 && height > 0, "PixelBuffer: empty size \(width)×\(height)")
         precondition((1...4).contains(channels), "PixelBuffer: \(channels) channels; expected 1 to 4")
-        precondition(count == width * height * channels,
-                     "PixelBuffer: \(count) samples do not fill \(width)×\(height)×\(channels)")
+        precondition(
+            count == width * height * channels,
+            "PixelBuffer: \(count) samples do not fill \(width)×\(height)×\(channels)")
     }
 
     // MARK: - Access
@@ -113,8 +120,9 @@ public struct PixelBuffer: Sendable, Equatable {
 
     /// Sample `channel` of the pixel at column `x`, row `y`, as an integer.
     public subscript(x: Int, y: Int, channel: Int) -> Int {
-        precondition(x >= 0 && x < width && y >= 0 && y < height && channel >= 0 && channel < channels,
-                     "PixelBuffer: (\(x), \(y), \(channel)) is outside \(width)×\(height)×\(channels)")
+        precondition(
+            x >= 0 && x < width && y >= 0 && y < height && channel >= 0 && channel < channels,
+            "PixelBuffer: (\(x), \(y), \(channel)) is outside \(width)×\(height)×\(channels)")
         let index = (y * width + x) * channels + channel
         switch samples {
         case .uint8(let values): return Int(values[index])
@@ -162,13 +170,17 @@ public struct PixelBuffer: Sendable, Equatable {
     func remapped(width outWidth: Int, height outHeight: Int, map: GridMap) -> PixelBuffer {
         switch samples {
         case .uint8(let values):
-            return PixelBuffer(width: outWidth, height: outHeight, channels: channels,
-                               bytes: PixelBuffer.remap(values, width: width, channels: channels,
-                                                        outWidth: outWidth, outHeight: outHeight, map: map))
+            return PixelBuffer(
+                width: outWidth, height: outHeight, channels: channels,
+                bytes: PixelBuffer.remap(
+                    values, width: width, channels: channels,
+                    outWidth: outWidth, outHeight: outHeight, map: map))
         case .uint16(let values):
-            return PixelBuffer(width: outWidth, height: outHeight, channels: channels,
-                               words: PixelBuffer.remap(values, width: width, channels: channels,
-                                                        outWidth: outWidth, outHeight: outHeight, map: map))
+            return PixelBuffer(
+                width: outWidth, height: outHeight, channels: channels,
+                words: PixelBuffer.remap(
+                    values, width: width, channels: channels,
+                    outWidth: outWidth, outHeight: outHeight, map: map))
         }
     }
 

@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 /// Shape of one 2-D convolution (NCHW input, OIHW weight), shared by its three kernels.
 ///
 /// The weight is used as the row-major matrix `W[O, K]` with `K = C·kh·kw`; the input patches of
@@ -5,15 +8,13 @@
 package struct Conv2DGeometry: Hashable, Sendable {
     package var batch, inputChannels, outputChannels, height, width: Int
     package var kernelHeight, kernelWidth, stride, padding: Int
-    /// Target size of one col tile (see `tileRows`); tests shrink it to force many tiles.
-    package var tileBytes: Int
+    /// How the work is cut up; only benchmarks and tests change it.
+    package var tuning: Conv2DTuning
 
     package init(
         batch: Int, inputChannels: Int, outputChannels: Int, height: Int, width: Int,
-        kernelHeight: Int, kernelWidth: Int, stride: Int = 1, padding: Int = 0,
-        tileBytes: Int = Conv2DKernels.defaultTileBytes
+        kernelHeight: Int, kernelWidth: Int, stride: Int = 1, padding: Int = 0, tuning: Conv2DTuning = .init()
     ) {
-        self.tileBytes = tileBytes
         self.batch = batch
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
@@ -23,6 +24,7 @@ package struct Conv2DGeometry: Hashable, Sendable {
         self.kernelWidth = kernelWidth
         self.stride = stride
         self.padding = padding
+        self.tuning = tuning
     }
 
     package var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
@@ -45,16 +47,104 @@ package struct Conv2DGeometry: Hashable, Sendable {
     /// Multiply-adds of one pass (forward, backward-input and backward-weight each cost this).
     package var multiplyAdds: Int { batch * outputChannels * patchSize * outputPlane }
 
-    /// Output rows per im2col tile. The col tile `[K, rows·Wo]` is kept near `tileBytes` so that im2col
-    /// writes and the gemm reads it from cache instead of streaming a 36–144 MiB buffer through DRAM
-    /// (PERF-NOTES §3).
-    package var tileRows: Int {
-        let rowBytes = patchSize * outputWidth * MemoryLayout<Float>.stride
-        return max(1, min(outputHeight, tileBytes / max(1, rowBytes)))
+    /// How the kernels split the work for the current thread setting (or `tuning.threads`).
+    package var plan: Conv2DPlan { Conv2DPlan(self, threads: tuning.threads ?? Parallel.threadCount) }
+
+    /// Floats of scratch that `forward`, `backwardInput` and `backwardWeight` need with `plan`.
+    package var scratchCount: Int { plan.scratchCount }
+}
+
+/// Knobs of `Conv2DPlan`. The defaults were measured best on the benchmark shapes; tests shrink them to
+/// reach every code path on tiny tensors.
+package struct Conv2DTuning: Hashable, Sendable {
+    /// Target size of one col tile: 2 MiB (≈ one core's L2) measured best or equal among 1–16 MiB.
+    package var tileBytes = 2 << 20
+    /// Threads to plan for; nil means `Parallel.threadCount` when the kernel runs.
+    package var threads: Int? = nil
+    /// Output pixels (over the batch) per worker below which the work is not split into per-worker tiles.
+    /// On unet_256's 16²→8² and 32²→16² convs the split cost up to 3×: the weight-gradient partial sums of
+    /// a 512·8192 weight outweigh 64 pixels of work.
+    package var minimumPixelsPerWorker = 1024
+    /// Output pixels below which a single worker sums the weight gradient straight into `dw` instead of
+    /// as a `dwᵀ` partial that is transposed at the end (the transpose pays off only on large images).
+    package var minimumPixelsForTransposedWeightGradient = 4096
+
+    package init(
+        tileBytes: Int = 2 << 20, threads: Int? = nil, minimumPixelsPerWorker: Int = 1024,
+        minimumPixelsForTransposedWeightGradient: Int = 4096
+    ) {
+        self.tileBytes = tileBytes
+        self.threads = threads
+        self.minimumPixelsPerWorker = minimumPixelsPerWorker
+        self.minimumPixelsForTransposedWeightGradient = minimumPixelsForTransposedWeightGradient
+    }
+}
+
+/// The tiling of one convolution: output rows are cut into tiles whose col buffer `[K, rows·Wo]` stays
+/// near `tileBytes`, so im2col writes and the gemm reads it from cache instead of streaming a
+/// 36–144 MiB buffer through DRAM (PERF-NOTES §3).
+///
+/// With more than one thread and enough pixels, `workers` threads each take whole tiles (own col tile,
+/// single-threaded gemm) from a shared counter, so a core that another process holds just does fewer
+/// tiles (PERF-NOTES P7). With one worker, the tiles run in order and OpenBLAS and im2col use the threads.
+package struct Conv2DPlan: Hashable, Sendable {
+    package let batch, outputHeight, rowsPerTile, tilesPerImage, workers: Int
+    /// Floats of one col tile.
+    package let colCount: Int
+    /// Floats of one worker's weight-gradient partial sum (`K·O`).
+    package let partialCount: Int
+    /// The weight gradient is summed per worker as `dwᵀ[K, O] = col · dyᵀ` (3–9 % faster gemm on large
+    /// images) and transposed at the end; otherwise it is summed straight into `dw` as `dy · colᵀ`.
+    package let transposedWeightGradient: Bool
+
+    package init(_ g: Conv2DGeometry, threads: Int) {
+        batch = g.batch
+        outputHeight = g.outputHeight
+        let pixels = g.batch * g.outputPlane
+        let split = g.isPointwise ? 1 : max(1, min(threads, pixels / max(1, g.tuning.minimumPixelsPerWorker)))
+        let rowBytes = g.patchSize * g.outputWidth * MemoryLayout<Float>.stride
+        var rows = max(1, min(g.outputHeight, g.tuning.tileBytes / max(1, rowBytes)))
+        if split > 1 {
+            // At least ~4 tiles per worker, so the dynamic split balances.
+            let tilesWanted = (4 * split + g.batch - 1) / g.batch
+            rows = max(1, min(rows, (g.outputHeight + tilesWanted - 1) / tilesWanted))
+        }
+        rowsPerTile = rows
+        tilesPerImage = (g.outputHeight + rows - 1) / rows
+        workers = max(1, min(split, g.batch * tilesPerImage))
+        colCount = g.isPointwise ? 0 : g.patchSize * rows * g.outputWidth
+        // Several workers always need their own partials.
+        transposedWeightGradient = !g.isPointwise
+            && (workers > 1 || pixels >= g.tuning.minimumPixelsForTransposedWeightGradient)
+        partialCount = transposedWeightGradient ? g.outputChannels * g.patchSize : 0
     }
 
-    /// Floats of scratch that `forward`, `backwardInput` and `backwardWeight` need (0 when pointwise).
-    package var scratchCount: Int { isPointwise ? 0 : patchSize * tileRows * outputWidth }
+    package var tileCount: Int { batch * tilesPerImage }
+
+    /// A col tile and (with `transposedWeightGradient`) a weight-gradient partial for every worker.
+    package var scratchCount: Int { workers * (colCount + partialCount) }
+
+    /// Image and output rows of tile `index`.
+    @inline(__always)
+    package func tile(_ index: Int) -> (n: Int, rows: Range<Int>) {
+        let n = index / tilesPerImage, start = (index % tilesPerImage) * rowsPerTile
+        return (n, start..<min(outputHeight, start + rowsPerTile))
+    }
+}
+
+/// A shared "next tile" counter for the workers.
+final class TileCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next: Int
+
+    init(start: Int) { next = start }
+
+    func take() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        next += 1
+        return next - 1
+    }
 }
 
 /// Convolution as im2col + sgemm (PERF-NOTES §3), tiled over output rows.
@@ -63,91 +153,174 @@ package struct Conv2DGeometry: Hashable, Sendable {
 /// `p` padding, `(oy, ox)` output pixel, `(iy, ix)` input pixel with `iy = oy·s − p + ky`,
 /// `K = C·kh·kw`, `L` the column count of one col tile (`rows·Wo`), `x, y, w, dy, dx, dw` as usual.
 package enum Conv2DKernels {
-    /// Target size of one col tile. 4 MiB stays in L3 with room for the gemm's packed panels.
-    package static let defaultTileBytes = 4 << 20
-
-    /// `y[N, O, Ho, Wo] = w[O, C, kh, kw] ⋆ x[N, C, H, W] (+ bias[O])`.
-    /// - Parameter scratch: `g.scratchCount` floats, overwritten.
+    /// `y[N, O, Ho, Wo] = w[O, C, kh, kw] ⋆ x[N, C, H, W] (+ bias[O])`. Overwrites `y`.
+    /// - Parameter scratch: at least `g.scratchCount` floats, overwritten.
     package static func forward(
         _ g: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        y: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>
     ) {
-        let (O, K, P) = (g.outputChannels, g.patchSize, g.outputPlane)
-        for n in 0..<g.batch {
-            let xn = x + n * g.inputChannels * g.inputPlane, yn = y + n * O * P
-            // With a bias, each output row starts as the bias and the gemm adds to it.
-            if let bias {
-                for o in 0..<O { (yn + o * P).update(repeating: bias[o], count: P) }
+        let (C, O, K, P, Wo) = (g.inputChannels, g.outputChannels, g.patchSize, g.outputPlane, g.outputWidth)
+        let beta: Float = bias == nil ? 0 : 1  // with a bias, y starts as the bias and the gemm adds to it
+        if g.isPointwise {
+            for n in 0..<g.batch {
+                let yn = y + n * O * P
+                if let bias { for o in 0..<O { (yn + o * P).update(repeating: bias[o], count: P) } }
+                BLAS.gemm(m: O, n: P, k: K, a: w, lda: K, b: x + n * C * P, ldb: P, beta: beta, c: yn, ldc: P)
             }
-            let beta: Float = bias == nil ? 0 : 1
-            if g.isPointwise {
-                BLAS.gemm(m: O, n: P, k: K, a: w, lda: K, b: xn, ldb: P, beta: beta, c: yn, ldc: P)
-                continue
-            }
-            forEachTile(g) { rows in
-                let L = rows.count * g.outputWidth, start = rows.lowerBound * g.outputWidth
-                im2col(g, x: xn, col: scratch, rows: rows)
-                BLAS.gemm(m: O, n: L, k: K, a: w, lda: K, b: scratch, ldb: L, beta: beta, c: yn + start, ldc: P)
-            }
+            return
+        }
+        let plan = checkedPlan(g, scratch)
+        runTiles(plan) { worker, index in
+            let (n, rows) = plan.tile(index)
+            let L = rows.count * Wo, start = rows.lowerBound * Wo
+            let col = scratch.baseAddress! + worker * plan.colCount
+            let yt = y + n * O * P + start
+            im2col(g, x: x + n * C * g.inputPlane, col: col, rows: rows, parallel: plan.workers == 1)
+            if let bias { for o in 0..<O { (yt + o * P).update(repeating: bias[o], count: L) } }
+            BLAS.gemm(m: O, n: L, k: K, a: w, lda: K, b: col, ldb: L, beta: beta, c: yt, ldc: P)
         }
     }
 
     /// `dx = col2im(wᵀ · dy)`: the gradient of `forward` with respect to `x`. Overwrites `dx`.
+    /// - Parameter scratch: at least `g.scratchCount` floats, overwritten.
     package static func backwardInput(
         _ g: Conv2DGeometry, dy: UnsafePointer<Float>, w: UnsafePointer<Float>,
-        dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>
     ) {
-        let (O, K, P) = (g.outputChannels, g.patchSize, g.outputPlane)
-        for n in 0..<g.batch {
-            let dyn = dy + n * O * P, dxn = dx + n * g.inputChannels * g.inputPlane
-            if g.isPointwise {
-                BLAS.gemm(transposeA: true, m: K, n: P, k: O, a: w, lda: K, b: dyn, ldb: P, c: dxn, ldc: P)
-                continue
+        let (C, O, K, P, Wo) = (g.inputChannels, g.outputChannels, g.patchSize, g.outputPlane, g.outputWidth)
+        if g.isPointwise {
+            for n in 0..<g.batch {
+                BLAS.gemm(transposeA: true, m: K, n: P, k: O, a: w, lda: K, b: dy + n * O * P, ldb: P,
+                          c: dx + n * C * P, ldc: P)
             }
-            forEachTile(g) { rows in
-                let L = rows.count * g.outputWidth, start = rows.lowerBound * g.outputWidth
+            return
+        }
+        let plan = checkedPlan(g, scratch)
+        let single = plan.workers == 1
+        // Tiles add into overlapping input rows (the kernel's halo). With several workers, dx is zeroed
+        // first and tiles run in phases: tiles `phases` apart never touch the same input row, because
+        // (phases − 1)·rows·s ≥ kh − s.
+        let reach = (g.kernelHeight + g.stride - 1) / g.stride - 1  // output rows whose inputs overlap
+        let phases = single ? 1 : 1 + (reach + plan.rowsPerTile - 1) / plan.rowsPerTile
+        if !single {
+            let total = g.batch * C * g.inputPlane
+            Parallel.forEachChunk(count: total, minimumChunk: 1 << 16) { r in
+                (dx + r.lowerBound).update(repeating: 0, count: r.count)
+            }
+        }
+        for phase in 0..<phases {
+            runTiles(plan, only: { index in (index % plan.tilesPerImage) % phases == phase }) { worker, index in
+                let (n, rows) = plan.tile(index)
+                let L = rows.count * Wo, start = rows.lowerBound * Wo
+                let col = scratch.baseAddress! + worker * plan.colCount
                 // col[K, L] = w[O, K]ᵀ · dy[O, tile]
-                BLAS.gemm(transposeA: true, m: K, n: L, k: O, a: w, lda: K, b: dyn + start, ldb: P,
-                          c: scratch, ldc: L)
-                col2im(g, col: UnsafePointer(scratch), dx: dxn, rows: rows, overwrite: rows.lowerBound == 0)
+                BLAS.gemm(transposeA: true, m: K, n: L, k: O, a: w, lda: K, b: dy + n * O * P + start, ldb: P,
+                          c: col, ldc: L)
+                col2im(g, col: UnsafePointer(col), dx: dx + n * C * g.inputPlane, rows: rows,
+                       overwrite: single && rows.lowerBound == 0, parallel: single)
             }
         }
     }
 
     /// `dw = Σₙ dyₙ · colₙᵀ`: the gradient of `forward` with respect to `w`. Overwrites `dw`.
+    /// - Parameter scratch: at least `g.scratchCount` floats, overwritten.
     package static func backwardWeight(
         _ g: Conv2DGeometry, dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
-        dw: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        dw: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>
     ) {
-        let (O, K, P) = (g.outputChannels, g.patchSize, g.outputPlane)
-        var beta: Float = 0  // the first product overwrites dw, later ones accumulate
-        for n in 0..<g.batch {
-            let dyn = dy + n * O * P, xn = x + n * g.inputChannels * g.inputPlane
-            if g.isPointwise {
-                BLAS.gemm(transposeB: true, m: O, n: K, k: P, a: dyn, lda: P, b: xn, ldb: P, beta: beta, c: dw, ldc: K)
-                beta = 1
-                continue
+        let (C, O, K, P, Wo) = (g.inputChannels, g.outputChannels, g.patchSize, g.outputPlane, g.outputWidth)
+        if g.isPointwise {
+            for n in 0..<g.batch {
+                BLAS.gemm(transposeB: true, m: O, n: K, k: P, a: dy + n * O * P, lda: P, b: x + n * C * P, ldb: P,
+                          beta: n == 0 ? 0 : 1, c: dw, ldc: K)
             }
-            forEachTile(g) { rows in
-                let L = rows.count * g.outputWidth, start = rows.lowerBound * g.outputWidth
-                im2col(g, x: xn, col: scratch, rows: rows)
-                // dw[O, K] (+)= dy[O, tile] · col[K, L]ᵀ
-                BLAS.gemm(transposeB: true, m: O, n: K, k: L, a: dyn + start, lda: P, b: scratch, ldb: L,
-                          beta: beta, c: dw, ldc: K)
-                beta = 1
+            return
+        }
+        let plan = checkedPlan(g, scratch)
+        if !plan.transposedWeightGradient {
+            // Small images, one worker: dw[O, K] (+)= dy[O, tile] · col[K, L]ᵀ tile after tile.
+            for index in 0..<plan.tileCount {
+                let (n, rows) = plan.tile(index)
+                let L = rows.count * Wo, start = rows.lowerBound * Wo
+                im2col(g, x: x + n * C * g.inputPlane, col: scratch.baseAddress!, rows: rows)
+                BLAS.gemm(transposeB: true, m: O, n: K, k: L, a: dy + n * O * P + start, lda: P,
+                          b: scratch.baseAddress!, ldb: L, beta: index == 0 ? 0 : 1, c: dw, ldc: K)
+            }
+            return
+        }
+        // Each worker sums dwᵀ[K, O] = Σ col · dyᵀ over its tiles into its own partial: this orientation of
+        // the gemm measured 3–9 % faster than dy · colᵀ on every large benchmark shape. `started[k]` says whether
+        // worker k has written its partial yet (its first product overwrites, later ones accumulate).
+        let partials = scratch.baseAddress! + plan.workers * plan.colCount
+        withUnsafeTemporaryAllocation(of: Bool.self, capacity: plan.workers) { started in
+            started.initialize(repeating: false)
+            runTiles(plan) { worker, index in
+                let (n, rows) = plan.tile(index)
+                let L = rows.count * Wo, start = rows.lowerBound * Wo
+                let col = scratch.baseAddress! + worker * plan.colCount
+                im2col(g, x: x + n * C * g.inputPlane, col: col, rows: rows, parallel: plan.workers == 1)
+                // partial[K, O] (+)= col[K, L] · dy[O, tile]ᵀ
+                BLAS.gemm(transposeB: true, m: K, n: O, k: L, a: col, lda: L, b: dy + n * O * P + start, ldb: P,
+                          beta: started[worker] ? 1 : 0, c: partials + worker * plan.partialCount, ldc: O)
+                started[worker] = true
+            }
+            sumTransposed(partials, started: UnsafeBufferPointer(started), rows: K, columns: O, into: dw)
+        }
+    }
+
+    /// `out[o, k] = Σ_{w started} partials_w[k, o]`: adds up the workers' `[K, O]` partials and transposes
+    /// them into `out[O, K]`, 16 partial rows at a time so they stay in cache while `o` runs.
+    static func sumTransposed(
+        _ partials: UnsafePointer<Float>, started: UnsafeBufferPointer<Bool>, rows K: Int, columns O: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        let size = K * O
+        Parallel.forEachChunk(count: O, minimumChunk: max(1, 16384 / max(1, K))) { chunk in
+            var k0 = 0
+            while k0 < K {
+                let k1 = min(K, k0 + 16)
+                for o in chunk {
+                    for k in k0..<k1 {
+                        var total: Float = 0
+                        for w in 0..<started.count where started[w] { total += partials[w * size + k * O + o] }
+                        out[o * K + k] = total
+                    }
+                }
+                k0 = k1
             }
         }
     }
 
-    /// Calls `body` with consecutive ranges of `g.tileRows` output rows covering `0..<Ho`.
+    /// The plan for `g`, checked against the scratch the caller sized.
     @inline(__always)
-    static func forEachTile(_ g: Conv2DGeometry, _ body: (Range<Int>) -> Void) {
-        let step = g.tileRows
-        var start = 0
-        while start < g.outputHeight {
-            let end = min(g.outputHeight, start + step)
-            body(start..<end)
-            start = end
+    static func checkedPlan(_ g: Conv2DGeometry, _ scratch: UnsafeMutableBufferPointer<Float>) -> Conv2DPlan {
+        let plan = g.plan
+        precondition(scratch.count >= plan.scratchCount,
+                     "conv scratch holds \(scratch.count) floats, the plan needs \(plan.scratchCount) "
+                     + "(was the thread count changed between sizing and the call?)")
+        return plan
+    }
+
+    /// Runs `body(worker, tile)` for every tile (that `only` accepts). One worker: in order, on this
+    /// thread. Several: each worker takes the next tile from a shared counter, with OpenBLAS set to one
+    /// thread meanwhile so the workers' gemms do not oversubscribe the cores.
+    @inline(__always)
+    static func runTiles(_ plan: Conv2DPlan, only: (Int) -> Bool = { _ in true }, _ body: (Int, Int) -> Void) {
+        if plan.workers == 1 {
+            for index in 0..<plan.tileCount where only(index) { body(0, index) }
+            return
+        }
+        // Worker w starts with tile w, then takes the next untaken one. The fixed first tile makes every
+        // worker's code path run even when Dispatch runs the iterations one after another on a busy pool.
+        let counter = TileCounter(start: plan.workers)
+        BLAS.setThreadCount(1)
+        defer { BLAS.setThreadCount(Parallel.threadCount) }
+        DispatchQueue.concurrentPerform(iterations: plan.workers) { worker in
+            var index = worker
+            while index < plan.tileCount {
+                if only(index) { body(worker, index) }
+                index = counter.take()
+            }
         }
     }
 
@@ -165,41 +338,57 @@ package enum Conv2DKernels {
 
     // MARK: - im2col / col2im
 
-    /// `col[(c·kh + ky)·kw + kx, (oy − oy₀)·Wo + ox] = x[c, oy·s − p + ky, ox·s − p + kx]`, zero outside the
-    /// image, for the output rows `oy ∈ rows` of one image. Split over `(c, ky)` pairs.
+    /// `col[(c·kh + ky)·kw + kx, (oy − oy₀)·Wo + ox] = x[c, oy·s − p + ky, ox·s − p + kx]`, zero
+    /// outside the image, for the output rows `oy ∈ rows` of one image. With `parallel`, split over `(c, ky)` pairs.
     package static func im2col(
-        _ g: Conv2DGeometry, x: UnsafePointer<Float>, col: UnsafeMutablePointer<Float>, rows: Range<Int>
+        _ g: Conv2DGeometry, x: UnsafePointer<Float>, col: UnsafeMutablePointer<Float>, rows: Range<Int>,
+        parallel: Bool = true
+    ) {
+        let units = g.inputChannels * g.kernelHeight
+        if !parallel {
+            im2col(g, x: x, col: col, rows: rows, units: 0..<units)
+            return
+        }
+        let perUnit = g.kernelWidth * rows.count * g.outputWidth
+        Parallel.forEachChunk(count: units, minimumChunk: max(1, 32768 / max(1, perUnit))) { chunk in
+            im2col(g, x: x, col: col, rows: rows, units: chunk)
+        }
+    }
+
+    /// im2col for the `(c, ky)` pairs `units` (`unit = c·kh + ky`), on this thread.
+    static func im2col(
+        _ g: Conv2DGeometry, x: UnsafePointer<Float>, col: UnsafeMutablePointer<Float>, rows: Range<Int>,
+        units: Range<Int>
     ) {
         let (H, W, Wo, kh, kw, s, p) = (g.height, g.width, g.outputWidth, g.kernelHeight, g.kernelWidth,
                                         g.stride, g.padding)
         let L = rows.count * Wo
-        let units = g.inputChannels * kh
-        Parallel.forEachChunk(count: units, minimumChunk: max(1, 32768 / max(1, kw * L))) { chunk in
-            for unit in chunk {
-                let c = unit / kh, ky = unit % kh
-                let plane = x + c * H * W
-                for kx in 0..<kw {
-                    let row = col + (unit * kw + kx) * L
-                    let valid = validColumns(g, kx: kx)
-                    let ixStart = valid.lowerBound * s - p + kx
-                    for oy in rows {
-                        let dst = row + (oy - rows.lowerBound) * Wo
-                        let iy = oy * s - p + ky
-                        if iy < 0 || iy >= H || valid.isEmpty {
-                            dst.update(repeating: 0, count: Wo)
-                            continue
-                        }
-                        if valid.lowerBound > 0 { dst.update(repeating: 0, count: valid.lowerBound) }
-                        if valid.upperBound < Wo {
-                            (dst + valid.upperBound).update(repeating: 0, count: Wo - valid.upperBound)
-                        }
-                        let src = plane + iy * W + ixStart
-                        let out = dst + valid.lowerBound
-                        if s == 1 {
-                            out.update(from: src, count: valid.count)
-                        } else {
-                            for j in 0..<valid.count { out[j] = src[j * s] }
-                        }
+        for unit in units {
+            let c = unit / kh, ky = unit % kh
+            let plane = x + c * H * W
+            for kx in 0..<kw {
+                let row = col + (unit * kw + kx) * L
+                let valid = validColumns(g, kx: kx)
+                let ixStart = valid.lowerBound * s - p + kx
+                for oy in rows {
+                    let dst = row + (oy - rows.lowerBound) * Wo
+                    let iy = oy * s - p + ky
+                    if iy < 0 || iy >= H || valid.isEmpty {
+                        dst.update(repeating: 0, count: Wo)
+                        continue
+                    }
+                    if valid.lowerBound > 0 { dst.update(repeating: 0, count: valid.lowerBound) }
+                    if valid.upperBound < Wo {
+                        (dst + valid.upperBound).update(repeating: 0, count: Wo - valid.upperBound)
+                    }
+                    let src = plane + iy * W + ixStart
+                    let out = dst + valid.lowerBound
+                    if s == 1 {
+                        out.update(from: src, count: valid.count)
+                    } else if s == 2 {
+                        gatherEven(src, out, valid.count)
+                    } else {
+                        for j in 0..<valid.count { out[j] = src[j * s] }
                     }
                 }
             }
@@ -207,39 +396,89 @@ package enum Conv2DKernels {
     }
 
     /// The adjoint of `im2col`: `dx[c, iy, ix] += col[…]` for every patch entry of the rows `oy ∈ rows`.
-    /// With `overwrite`, each channel plane of `dx` is zeroed first (by the thread that owns it).
-    /// Split over channels, so no two threads write the same plane.
+    /// With `overwrite`, each channel plane of `dx` is zeroed first. With `parallel`, split over
+    /// channels, so no two threads write the same plane.
     package static func col2im(
         _ g: Conv2DGeometry, col: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, rows: Range<Int>,
-        overwrite: Bool
+        overwrite: Bool, parallel: Bool = true
+    ) {
+        if !parallel {
+            col2im(g, col: col, dx: dx, rows: rows, overwrite: overwrite, channels: 0..<g.inputChannels)
+            return
+        }
+        let perChannel = g.kernelHeight * g.kernelWidth * rows.count * g.outputWidth
+        Parallel.forEachChunk(count: g.inputChannels, minimumChunk: max(1, 32768 / max(1, perChannel))) { chunk in
+            col2im(g, col: col, dx: dx, rows: rows, overwrite: overwrite, channels: chunk)
+        }
+    }
+
+    /// col2im for the input channels `channels`, on this thread.
+    static func col2im(
+        _ g: Conv2DGeometry, col: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, rows: Range<Int>,
+        overwrite: Bool, channels: Range<Int>
     ) {
         let (H, W, Wo, kh, kw, s, p) = (g.height, g.width, g.outputWidth, g.kernelHeight, g.kernelWidth,
                                         g.stride, g.padding)
         let L = rows.count * Wo
-        Parallel.forEachChunk(count: g.inputChannels, minimumChunk: max(1, 32768 / max(1, kh * kw * L))) { chunk in
-            for c in chunk {
-                let plane = dx + c * H * W
-                if overwrite { plane.update(repeating: 0, count: H * W) }
-                for ky in 0..<kh {
-                    for kx in 0..<kw {
-                        let row = col + ((c * kh + ky) * kw + kx) * L
-                        let valid = validColumns(g, kx: kx)
-                        if valid.isEmpty { continue }
-                        let ixStart = valid.lowerBound * s - p + kx
-                        for oy in rows {
-                            let iy = oy * s - p + ky
-                            if iy < 0 || iy >= H { continue }
-                            let src = row + (oy - rows.lowerBound) * Wo + valid.lowerBound
-                            let out = plane + iy * W + ixStart
-                            if s == 1 {
-                                ElementwiseKernels.accumulate(src, into: out, valid.count)
-                            } else {
-                                for j in 0..<valid.count { out[j * s] += src[j] }
-                            }
+        for c in channels {
+            let plane = dx + c * H * W
+            if overwrite { plane.update(repeating: 0, count: H * W) }
+            for ky in 0..<kh {
+                for kx in 0..<kw {
+                    let row = col + ((c * kh + ky) * kw + kx) * L
+                    let valid = validColumns(g, kx: kx)
+                    if valid.isEmpty { continue }
+                    let ixStart = valid.lowerBound * s - p + kx
+                    for oy in rows {
+                        let iy = oy * s - p + ky
+                        if iy < 0 || iy >= H { continue }
+                        let src = row + (oy - rows.lowerBound) * Wo + valid.lowerBound
+                        let out = plane + iy * W + ixStart
+                        if s == 1 {
+                            ElementwiseKernels.accumulate(src, into: out, valid.count)
+                        } else if s == 2 {
+                            scatterAddEven(src, out, valid.count)
+                        } else {
+                            for j in 0..<valid.count { out[j * s] += src[j] }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// `out[j] = src[2j]` for `j < count`. SIMD: one 16-float load, keep the even lanes. The vector loop
+    /// stops while `src[2j + 15]` is still inside the row (`≤ src[2(count − 1)]`), so it never reads past
+    /// the elements the scalar loop would.
+    @inline(__always)
+    static func gatherEven(_ src: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int) {
+        var j = 0
+        while j + 9 <= count {
+            let v = UnsafeRawPointer(src + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(out + j).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < count {
+            out[j] = src[2 * j]
+            j += 1
+        }
+    }
+
+    /// `out[2j] += src[j]` for `j < count`: 16-float read-modify-write that changes only the even lanes
+    /// (the odd ones are written back unchanged, so the caller must own the whole row span).
+    @inline(__always)
+    static func scatterAddEven(_ src: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int) {
+        var j = 0
+        while j + 9 <= count {
+            let raw = UnsafeMutableRawPointer(out + 2 * j)
+            var v = raw.loadUnaligned(as: SIMD16<Float>.self)
+            v.evenHalf += UnsafeRawPointer(src + j).loadUnaligned(as: SIMD8<Float>.self)
+            raw.storeBytes(of: v, as: SIMD16<Float>.self)
+            j += 8
+        }
+        while j < count {
+            out[2 * j] += src[j]
+            j += 1
         }
     }
 
@@ -249,10 +488,10 @@ package enum Conv2DKernels {
     package static func addChannelBias(
         _ y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int
     ) {
-        for n in 0..<batch {
-            for c in 0..<channels {
-                let row = y + (n * channels + c) * plane
-                ElementwiseKernels.scaleShift(row, row, plane, scale: 1, shift: bias[c])
+        Parallel.forEachChunk(count: batch * channels, minimumChunk: max(1, 32768 / max(1, plane))) { chunk in
+            for nc in chunk {
+                let row = y + nc * plane
+                ElementwiseKernels.scaleShift(row, row, plane, scale: 1, shift: bias[nc % channels])
             }
         }
     }
@@ -261,10 +500,12 @@ package enum Conv2DKernels {
     package static func channelSums(
         _ dy: UnsafePointer<Float>, db: UnsafeMutablePointer<Float>, batch: Int, channels: Int, plane: Int
     ) {
-        for c in 0..<channels {
-            var total: Float = 0
-            for n in 0..<batch { total += ElementwiseKernels.sum(dy + (n * channels + c) * plane, plane) }
-            db[c] = total
+        Parallel.forEachChunk(count: channels, minimumChunk: max(1, 32768 / max(1, batch * plane))) { chunk in
+            for c in chunk {
+                var total: Float = 0
+                for n in 0..<batch { total += ElementwiseKernels.sum(dy + (n * channels + c) * plane, plane) }
+                db[c] = total
+            }
         }
     }
 }
@@ -276,15 +517,15 @@ package enum Conv2DKernels {
 package struct ConvTranspose2DGeometry: Hashable, Sendable {
     package var batch, inputChannels, outputChannels, height, width: Int
     package var kernelHeight, kernelWidth, stride, padding, outputPadding: Int
-    /// Passed to the adjoint convolution's tiling.
-    package var tileBytes: Int
+    /// Passed to the adjoint convolution's plan.
+    package var tuning: Conv2DTuning
 
     package init(
         batch: Int, inputChannels: Int, outputChannels: Int, height: Int, width: Int,
         kernelHeight: Int, kernelWidth: Int, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0,
-        tileBytes: Int = Conv2DKernels.defaultTileBytes
+        tuning: Conv2DTuning = .init()
     ) {
-        self.tileBytes = tileBytes
+        self.tuning = tuning
         self.batch = batch
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
@@ -314,7 +555,7 @@ package struct ConvTranspose2DGeometry: Hashable, Sendable {
     package var adjoint: Conv2DGeometry {
         Conv2DGeometry(batch: batch, inputChannels: outputChannels, outputChannels: inputChannels,
                        height: outputHeight, width: outputWidth, kernelHeight: kernelHeight,
-                       kernelWidth: kernelWidth, stride: stride, padding: padding, tileBytes: tileBytes)
+                       kernelWidth: kernelWidth, stride: stride, padding: padding, tuning: tuning)
     }
 
     package var multiplyAdds: Int { adjoint.multiplyAdds }
@@ -327,7 +568,7 @@ package enum ConvTranspose2DKernels {
     /// `y[N, Cout, Ho, Wo]` from `x[N, Cin, H, W]` and `w[Cin, Cout, kh, kw]` (+ bias[Cout]). Overwrites `y`.
     package static func forward(
         _ g: ConvTranspose2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        y: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>
     ) {
         Conv2DKernels.backwardInput(g.adjoint, dy: x, w: w, dx: y, scratch: scratch)
         if let bias {
@@ -339,7 +580,7 @@ package enum ConvTranspose2DKernels {
     /// `dx[N, Cin, H, W]` from `dy[N, Cout, Ho, Wo]`. Overwrites `dx`.
     package static func backwardInput(
         _ g: ConvTranspose2DGeometry, dy: UnsafePointer<Float>, w: UnsafePointer<Float>,
-        dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>
     ) {
         Conv2DKernels.forward(g.adjoint, x: dy, w: w, bias: nil, y: dx, scratch: scratch)
     }
@@ -347,7 +588,7 @@ package enum ConvTranspose2DKernels {
     /// `dw[Cin, Cout, kh, kw]` summed over the batch. Overwrites `dw`.
     package static func backwardWeight(
         _ g: ConvTranspose2DGeometry, dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
-        dw: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        dw: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>
     ) {
         Conv2DKernels.backwardWeight(g.adjoint, dy: x, x: dy, dw: dw, scratch: scratch)
     }
@@ -359,9 +600,9 @@ package enum ConvTranspose2DKernels {
 /// outlives its op. Tiles are at most a few MiB, below glibc's mmap threshold, so the heap keeps the
 /// pages warm between calls.
 package enum Scratch {
-    package static func with<R>(count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+    package static func with<R>(count: Int, _ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         let pointer = AlignedMemory.allocate(count: count)
         defer { AlignedMemory.deallocate(pointer) }
-        return try body(pointer)
+        return try body(UnsafeMutableBufferPointer(start: pointer, count: count))
     }
 }

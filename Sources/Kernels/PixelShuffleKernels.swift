@@ -23,7 +23,8 @@ package enum PixelShuffleKernels {
     package static func shuffle(_ g: PixelShuffleGeometry, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
         let (H, W, r) = (g.height, g.width, g.factor)
         let Wo = W * r
-        Parallel.forEachChunk(count: g.batch * g.channels, minimumChunk: max(1, 16384 / max(1, H * W * r * r))) { chunk in
+        let grain = max(1, 16384 / max(1, H * W * r * r))
+        Parallel.forEachChunk(count: g.batch * g.channels, minimumChunk: grain) { chunk in
             for nc in chunk {  // nc = n·C + c; its r² source planes are consecutive
                 let out = y + nc * H * W * r * r, src = x + nc * r * r * H * W
                 for i in 0..<r {
@@ -43,7 +44,8 @@ package enum PixelShuffleKernels {
     package static func unshuffle(_ g: PixelShuffleGeometry, y: UnsafePointer<Float>, x: UnsafeMutablePointer<Float>) {
         let (H, W, r) = (g.height, g.width, g.factor)
         let Wo = W * r
-        Parallel.forEachChunk(count: g.batch * g.channels, minimumChunk: max(1, 16384 / max(1, H * W * r * r))) { chunk in
+        let grain = max(1, 16384 / max(1, H * W * r * r))
+        Parallel.forEachChunk(count: g.batch * g.channels, minimumChunk: grain) { chunk in
             for nc in chunk {
                 let src = y + nc * H * W * r * r, out = x + nc * r * r * H * W
                 for i in 0..<r {

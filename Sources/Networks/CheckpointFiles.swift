@@ -134,7 +134,9 @@ public enum CheckpointFiles {
         var lines = ["parameters: \(formatted(network.parameterCount)) trainable"]
         let (mismatch, hint) = StateDictImport.mismatch(tensors.map { ($0.0, $0.1) }, network: network, spec: spec)
         if mismatch.isEmpty {
-            lines.append("tensors: all \(network.namedParameters.count) keys match the architecture")
+            let dropped = StateDictImport.quirks(tensors.map { ($0.0, $0.1) }, network: network, spec: spec).dropped.count
+            lines.append("tensors: all \(network.namedParameters.count) keys match the architecture"
+                + (dropped > 0 ? " (\(dropped) unused keys are dropped: InstanceNorm running statistics, VGG classifier)" : ""))
         } else {
             lines.append("tensors: do not fit the architecture: \(mismatch)" + (hint.map { ". \($0)" } ?? ""))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Layers
+import Tensors
 
 /// Everything needed to build one network: its kind and the options that change its shape or
 /// behaviour. It round-trips through checkpoint metadata as JSON, in the reference's vocabulary:
@@ -137,16 +138,17 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
 
     /// Builds the network with all weights at their constructor values (zeros for convs): call
     /// `initializeWeights(_:_:using:)` to train it, or load a checkpoint into it.
+    /// - Parameter dropoutSource: where dropout layers draw their masks (training checkpoints its state).
     /// - Precondition: `problems` is empty.
-    public func makeNetwork() -> any Layer {
+    public func makeNetwork(dropoutSource: RandomSource = .shared) -> any Layer {
         precondition(problems.isEmpty, "NetworkSpec: \(problems.joined(separator: "; "))")
         switch kind {
         case .generator(.resnet6), .generator(.resnet9):
             return ResNetGenerator(inputChannels: inputChannels, outputChannels: outputChannels, baseFilters: baseFilters,
-                                   norm: norm, dropout: dropout, blocks: blocks)
+                                   norm: norm, dropout: dropout, blocks: blocks, dropoutSource: dropoutSource)
         case .generator(.unet128), .generator(.unet256):
             return UNetGenerator(inputChannels: inputChannels, outputChannels: outputChannels, downsamplings: downsamplings,
-                                 baseFilters: baseFilters, norm: norm, dropout: dropout)
+                                 baseFilters: baseFilters, norm: norm, dropout: dropout, dropoutSource: dropoutSource)
         case .generator(.srresnet):
             return SRResNet(inputChannels: inputChannels, outputChannels: outputChannels, baseFilters: baseFilters,
                             blocks: blocks, scale: scale, norm: norm)
@@ -301,4 +303,20 @@ extension NetworkSpec {
         guard problems.isEmpty else { throw fail(problems.joined(separator: "; ")) }
         self = spec
     }
+}
+
+/// A generator of the reference's kind and options (`define_G` without the weight init; call
+/// `initializeWeights(_:_:using:)` before training).
+public func makeGenerator(_ kind: GeneratorKind, inputChannels: Int, outputChannels: Int, baseFilters: Int = 64,
+                          norm: NormKind, dropout: Bool, dropoutSource: RandomSource = .shared) -> any Layer {
+    NetworkSpec.generator(kind, inputChannels: inputChannels, outputChannels: outputChannels, baseFilters: baseFilters,
+                          norm: norm, dropout: dropout).makeNetwork(dropoutSource: dropoutSource)
+}
+
+/// A discriminator of the reference's kind and options (`define_D` without the weight init).
+/// - Parameter layers: `n_layers_D`, used by `n_layers` only (`basic` is 3).
+public func makeDiscriminator(_ kind: DiscriminatorKind, inputChannels: Int, baseFilters: Int = 64, norm: NormKind,
+                              layers: Int = 3) -> any Layer {
+    NetworkSpec.discriminator(kind, inputChannels: inputChannels, baseFilters: baseFilters, norm: norm, layers: layers)
+        .makeNetwork()
 }

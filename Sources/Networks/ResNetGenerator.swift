@@ -15,8 +15,9 @@ public final class ResNetGenerator: Layer {
     ///   - norm: the normalization; convs before it have a bias only for `.instance` (reference rule).
     ///   - dropout: dropout 0.5 inside each residual block (shifts the second conv to `conv_block.6`).
     ///   - blocks: residual blocks at the lowest resolution (6 or 9 in the reference).
+    ///   - dropoutSource: where the dropout masks come from.
     public init(inputChannels: Int, outputChannels: Int, baseFilters: Int = 64, norm: NormKind = .instance,
-                dropout: Bool = false, blocks: Int = 9) {
+                dropout: Bool = false, blocks: Int = 9, dropoutSource: RandomSource = .shared) {
         precondition(blocks >= 0, "ResNetGenerator: blocks must be non-negative, got \(blocks)")
         let bias = norm.convolutionsHaveBias
         var layers: [any Layer] = [
@@ -34,7 +35,8 @@ public final class ResNetGenerator: Layer {
             ]
         }
         for _ in 0..<blocks {
-            layers.append(ResNetBlock(channels: baseFilters * 4, norm: norm, dropout: dropout, bias: bias))
+            layers.append(ResNetBlock(channels: baseFilters * 4, norm: norm, dropout: dropout, bias: bias,
+                                      dropoutSource: dropoutSource))
         }
         for level in 0..<2 {
             let width = baseFilters << (2 - level)
@@ -70,14 +72,14 @@ public final class ResNetGenerator: Layer {
 public final class ResNetBlock: Layer {
     public let convBlock: Sequential
 
-    public init(channels: Int, norm: NormKind, dropout: Bool, bias: Bool) {
+    public init(channels: Int, norm: NormKind, dropout: Bool, bias: Bool, dropoutSource: RandomSource = .shared) {
         var layers: [any Layer] = [
             ReflectionPad2D(padding: 1),
             Conv2D(inputChannels: channels, outputChannels: channels, kernelSize: 3, bias: bias),
             norm.makeLayer(channels: channels),
             ReLU(),
         ]
-        if dropout { layers.append(Dropout(probability: 0.5)) }
+        if dropout { layers.append(Dropout(probability: 0.5, source: dropoutSource)) }
         layers += [
             ReflectionPad2D(padding: 1),
             Conv2D(inputChannels: channels, outputChannels: channels, kernelSize: 3, bias: bias),

@@ -17,8 +17,9 @@ public final class UNetGenerator: Layer {
     ///   - downsamplings: 7 for `unet_128`, 8 for `unet_256`; at least 5.
     ///   - baseFilters: `ngf`; widths are ngf, 2ngf, 4ngf, then 8ngf for every deeper level.
     ///   - dropout: dropout 0.5 in the innermost `downsamplings − 5` non-innermost 8ngf levels (pix2pix).
+    ///   - dropoutSource: where the dropout masks come from.
     public init(inputChannels: Int, outputChannels: Int, downsamplings: Int, baseFilters: Int = 64,
-                norm: NormKind = .batch, dropout: Bool = true) {
+                norm: NormKind = .batch, dropout: Bool = true, dropoutSource: RandomSource = .shared) {
         precondition(downsamplings >= 5, "UNetGenerator: needs at least 5 downsamplings, got \(downsamplings)")
         self.downsamplings = downsamplings
         let ngf = baseFilters
@@ -26,7 +27,7 @@ public final class UNetGenerator: Layer {
                                   norm: norm, dropout: false)
         for _ in 0 ..< downsamplings - 5 {
             block = UNetSkipBlock(outerChannels: ngf * 8, innerChannels: ngf * 8, submodule: block, position: .middle,
-                                  norm: norm, dropout: dropout)
+                                  norm: norm, dropout: dropout, dropoutSource: dropoutSource)
         }
         block = UNetSkipBlock(outerChannels: ngf * 4, innerChannels: ngf * 8, submodule: block, position: .middle, norm: norm, dropout: false)
         block = UNetSkipBlock(outerChannels: ngf * 2, innerChannels: ngf * 4, submodule: block, position: .middle, norm: norm, dropout: false)
@@ -68,7 +69,7 @@ public final class UNetSkipBlock: Layer {
     ///   - innerChannels: channels of its down conv's output.
     ///   - inputChannels: channels it receives; `outerChannels` unless outermost.
     public init(outerChannels: Int, innerChannels: Int, inputChannels: Int? = nil, submodule: UNetSkipBlock?,
-                position: Position, norm: NormKind, dropout: Bool) {
+                position: Position, norm: NormKind, dropout: Bool, dropoutSource: RandomSource = .shared) {
         precondition((position == .innermost) == (submodule == nil), "UNetSkipBlock: only the innermost block lacks a submodule")
         self.position = position
         self.submodule = submodule
@@ -92,7 +93,7 @@ public final class UNetSkipBlock: Layer {
                 LeakyReLU(slope: 0.2), downConv, norm.makeLayer(channels: innerChannels), submodule!,
                 ReLU(), upConv, norm.makeLayer(channels: outerChannels),
             ]
-            if dropout { layers.append(Dropout(probability: 0.5)) }
+            if dropout { layers.append(Dropout(probability: 0.5, source: dropoutSource)) }
             model = Sequential(layers)
         }
     }

@@ -29,6 +29,9 @@ public final class Pix2PixTrainer: Trainer {
     public let optimizerG: Adam
     public let optimizerD: Adam
     public let ganMode: GANMode
+    /// The generator's dropout masks, owned by this trainer (never the process-wide source) so that
+    /// runs are reproducible and checkpointed exactly.
+    public let dropoutSource: RandomSource
     /// Converts a visual to displayable RGB/gray (Lab → RGB for colorization); identity otherwise.
     public var displayTransform: (_ label: String, _ image: Tensor, _ batch: PairedBatch) -> Tensor = { _, image, _ in image }
 
@@ -56,13 +59,13 @@ public final class Pix2PixTrainer: Trainer {
         if options.cropSize % multiple != 0 {
             throw OptionError("--netG \(options.netG) needs the image side to be a multiple of \(multiple); --crop-size is \(options.cropSize)")
         }
-        generator = generatorSpec.makeNetwork()
-        discriminator = discriminatorSpec.makeNetwork()
+        dropoutSource = RandomSource(seed: options.seed &+ 2)
+        generator = generatorSpec.makeNetwork(dropoutSource: dropoutSource)
+        discriminator = discriminatorSpec.makeNetwork(dropoutSource: dropoutSource)
         var generatorRandom = SeededGenerator(seed: options.seed)
         initializeWeights(generator, scheme, using: &generatorRandom)
         var discriminatorRandom = SeededGenerator(seed: options.seed &+ 1)
         initializeWeights(discriminator, scheme, using: &discriminatorRandom)
-        RandomSource.shared.generator = SeededGenerator(seed: options.seed &+ 2)
         optimizerG = Adam(parameters: generator.namedParameters, learningRate: options.lr, beta1: options.beta1, beta2: 0.999)
         optimizerD = Adam(parameters: discriminator.namedParameters, learningRate: options.lr, beta1: options.beta1, beta2: 0.999)
     }
@@ -71,7 +74,7 @@ public final class Pix2PixTrainer: Trainer {
         [("G", generator.namedParameters), ("D", discriminator.namedParameters)]
     }
     public var optimizers: [(name: String, optimizer: any Optimizer)] { [("G", optimizerG), ("D", optimizerD)] }
-    public var randomSources: [(name: String, source: RandomSource)] { [("dropout", RandomSource.shared)] }
+    public var randomSources: [(name: String, source: RandomSource)] { [("dropout", dropoutSource)] }
 
     public func step(on batch: PairedBatch) -> [(name: String, value: Float)] {
         let realA = batch.realA, realB = batch.realB
@@ -106,12 +109,12 @@ public final class Pix2PixTrainer: Trainer {
     /// showing samples never changes the run.
     public func visuals(for batch: PairedBatch) -> [(label: String, image: Tensor)] {
         let statistics = (generator.namedParameters).filter { !$0.parameter.isTrainable }.map { ($0.parameter, $0.parameter.value) }
-        let savedRandom = RandomSource.shared.generator
+        let savedRandom = dropoutSource.generator
         generator.setRequiresGradient(false)
         let fakeB = generator(batch.realA, phase: .training).detached()
         generator.setRequiresGradient(true)
         for (parameter, value) in statistics { parameter.value = value }
-        RandomSource.shared.generator = savedRandom
+        dropoutSource.generator = savedRandom
         return [("real_A", batch.realA), ("fake_B", fakeB), ("real_B", batch.realB)].map { label, image in
             (label, displayTransform(label, image, batch))
         }

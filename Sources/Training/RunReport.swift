@@ -52,6 +52,9 @@ public struct RunReport {
     public var sections: [(heading: String, rows: [(String, String)])]
     /// Reads sample images relative to the run folder.
     public var runFolder: URL
+    /// Image galleries (e.g. inference inputs and outputs): a heading and (caption, file) pairs;
+    /// files are read and embedded when the report is written.
+    public var galleries: [(heading: String, images: [(caption: String, file: URL)])] = []
 
     public init(title: String, options: String, losses: [LossRecord], epochs: [EpochSummary],
                 sections: [(heading: String, rows: [(String, String)])] = [], runFolder: URL) {
@@ -99,6 +102,17 @@ public struct RunReport {
             page += "</table>\n"
         }
 
+        for gallery in galleries {
+            page += "<h2>\(escape(gallery.heading))</h2>\n<div class=\"grid\">\n"
+            for (caption, file) in gallery.images {
+                guard let data = try? Data(contentsOf: file) else { continue }
+                let type = file.pathExtension.lowercased() == "png" ? "png" : "jpeg"
+                page += "<figure><img alt=\"\(escape(caption))\" src=\"data:image/\(type);base64,\(data.base64EncodedString())\">"
+                page += "<figcaption>\(escape(caption))</figcaption></figure>\n"
+            }
+            page += "</div>\n"
+        }
+
         page += "<h2>Samples</h2>\n"
         if epochs.isEmpty { page += "<p>No epoch has finished yet.</p>\n" }
         for summary in epochs.reversed() {
@@ -123,50 +137,62 @@ public struct RunReport {
         return page
     }
 
-    /// One SVG polyline per loss name over iterations, with axes and a legend.
+    /// One small SVG chart per loss (they differ in scale: G_L1 carries λ = 100): the logged values
+    /// as a faint line and their moving average (a window of 1/20 of the records) as a bold one.
     func lossChart() -> String {
         let names = Array(Set(losses.flatMap { $0.losses.keys })).sorted()
-        guard !names.isEmpty, let lastIteration = losses.map(\.iteration).max() else {
-            return "<p>No losses logged yet.</p>"
+        guard !names.isEmpty else { return "<p>No losses logged yet.</p>" }
+        let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+        var html = "<div class=\"grid\">\n"
+        for (index, name) in names.enumerated() {
+            let points = losses.compactMap { record -> (Int, Float)? in
+                guard let value = record.losses[name], value.isFinite else { return nil }
+                return (record.iteration, value)
+            }
+            html += singleChart(name: name, points: points, color: colors[index % colors.count]) + "\n"
         }
-        let firstIteration = losses.map(\.iteration).min() ?? 0
-        let values = losses.flatMap { $0.losses.values }.filter(\.isFinite)
-        var low = values.min() ?? 0, high = values.max() ?? 1
+        return html + "</div>"
+    }
+
+    func singleChart(name: String, points: [(Int, Float)], color: String) -> String {
+        let width = 360.0, height = 180.0, left = 48.0, right = 10.0, top = 22.0, bottom = 24.0
+        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        var svg = "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">"
+        svg += "<text x=\"\(left)\" y=\"15\" font-size=\"13\" font-weight=\"bold\" fill=\"\(color)\">\(escape(name))</text>"
+        guard let first = points.first, let last = points.last else { return svg + "</svg>" }
+        var low = points.map(\.1).min()!, high = points.map(\.1).max()!
         if high - low < 1e-6 { high = low + 1 }
         low = Swift.min(low, 0)
-        let width = 760.0, height = 300.0, left = 56.0, right = 150.0, top = 12.0, bottom = 30.0
-        let plotWidth = width - left - right, plotHeight = height - top - bottom
         func x(_ iteration: Int) -> Double {
-            lastIteration == firstIteration ? left + plotWidth / 2
-                : left + plotWidth * Double(iteration - firstIteration) / Double(lastIteration - firstIteration)
+            last.0 == first.0 ? left + plotWidth / 2 : left + plotWidth * Double(iteration - first.0) / Double(last.0 - first.0)
         }
         func y(_ value: Float) -> Double { top + plotHeight * (1 - Double(value - low) / Double(high - low)) }
-        let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
-        var svg = "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">\n"
         svg += "<line x1=\"\(left)\" y1=\"\(top + plotHeight)\" x2=\"\(left + plotWidth)\" y2=\"\(top + plotHeight)\" stroke=\"#888\"/>"
-        svg += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(top + plotHeight)\" stroke=\"#888\"/>\n"
-        for tick in 0...4 {
-            let value = low + (high - low) * Float(tick) / 4
-            svg += "<text x=\"\(left - 6)\" y=\"\(y(value) + 4)\" font-size=\"11\" text-anchor=\"end\">\(String(format: "%.3g", value))</text>"
-            svg += "<line x1=\"\(left)\" y1=\"\(y(value))\" x2=\"\(left + plotWidth)\" y2=\"\(y(value))\" stroke=\"#eee\"/>\n"
+        svg += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(top + plotHeight)\" stroke=\"#888\"/>"
+        for tick in 0...2 {
+            let value = low + (high - low) * Float(tick) / 2
+            svg += "<text x=\"\(left - 4)\" y=\"\(y(value) + 4)\" font-size=\"10\" text-anchor=\"end\">\(String(format: "%.3g", value))</text>"
         }
-        svg += "<text x=\"\(left)\" y=\"\(height - 8)\" font-size=\"11\">\(firstIteration)</text>"
-        svg += "<text x=\"\(left + plotWidth)\" y=\"\(height - 8)\" font-size=\"11\" text-anchor=\"end\">iteration \(lastIteration)</text>\n"
-        for (index, name) in names.enumerated() {
-            let color = colors[index % colors.count]
-            let points = losses.compactMap { record -> String? in
-                guard let value = record.losses[name], value.isFinite else { return nil }
-                return String(format: "%.1f,%.1f", x(record.iteration), y(value))
+        svg += "<text x=\"\(left)\" y=\"\(height - 6)\" font-size=\"10\">\(first.0)</text>"
+        svg += "<text x=\"\(left + plotWidth)\" y=\"\(height - 6)\" font-size=\"10\" text-anchor=\"end\">iteration \(last.0)</text>"
+        func polyline(_ values: [(Int, Float)], opacity: Double, strokeWidth: Double) -> String {
+            if values.count == 1 {
+                return "<circle cx=\"\(x(values[0].0))\" cy=\"\(y(values[0].1))\" r=\"3\" fill=\"\(color)\"/>"
             }
-            if points.count == 1 {
-                let p = points[0].split(separator: ",")
-                svg += "<circle cx=\"\(p[0])\" cy=\"\(p[1])\" r=\"3\" fill=\"\(color)\"/>\n"
-            } else if !points.isEmpty {
-                svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(points.joined(separator: " "))\"/>\n"
+            let text = values.map { String(format: "%.1f,%.1f", x($0.0), y($0.1)) }.joined(separator: " ")
+            return "<polyline fill=\"none\" stroke=\"\(color)\" stroke-opacity=\"\(opacity)\" stroke-width=\"\(strokeWidth)\" points=\"\(text)\"/>"
+        }
+        svg += polyline(points, opacity: 0.3, strokeWidth: 1)
+        let window = Swift.max(1, points.count / 20)
+        if window > 1 {
+            var smoothed: [(Int, Float)] = []
+            var sum: Float = 0
+            for (i, point) in points.enumerated() {
+                sum += point.1
+                if i >= window { sum -= points[i - window].1 }
+                smoothed.append((point.0, sum / Float(Swift.min(i + 1, window))))
             }
-            let ly = top + 14 * Double(index) + 8
-            svg += "<rect x=\"\(left + plotWidth + 12)\" y=\"\(ly - 8)\" width=\"10\" height=\"10\" fill=\"\(color)\"/>"
-            svg += "<text x=\"\(left + plotWidth + 26)\" y=\"\(ly + 1)\" font-size=\"12\">\(escape(name))</text>\n"
+            svg += polyline(smoothed, opacity: 1, strokeWidth: 2)
         }
         return svg + "</svg>"
     }

@@ -19,13 +19,19 @@ public final class InterruptWatcher: @unchecked Sendable {
     private let lock = NSLock()
     private var triggered = false
 
-    public init() {}
+    /// False for a watcher that only `trigger()` interrupts (tests running several loops in one process).
+    public let listensToSignals: Bool
+
+    public init(listensToSignals: Bool = true) {
+        self.listensToSignals = listensToSignals
+    }
 
     /// Watchers active in this process; the handler is installed by the first and removed by the last.
     nonisolated(unsafe) private static var active = 0
     private static let activeLock = NSLock()
 
     public func start() {
+        guard listensToSignals else { return }
         Self.activeLock.lock()
         defer { Self.activeLock.unlock() }
         if Self.active == 0 {
@@ -36,6 +42,7 @@ public final class InterruptWatcher: @unchecked Sendable {
     }
 
     public func stop() {
+        guard listensToSignals else { return }
         Self.activeLock.lock()
         defer { Self.activeLock.unlock() }
         Self.active -= 1
@@ -52,7 +59,7 @@ public final class InterruptWatcher: @unchecked Sendable {
     public var isInterrupted: Bool {
         lock.lock()
         defer { lock.unlock() }
-        return triggered || sigintReceived != 0
+        return triggered || (listensToSignals && sigintReceived != 0)
     }
 }
 
@@ -79,6 +86,8 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
     public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     /// Extra report sections (evaluation, inference summaries) appended by the caller.
     public var reportSections: [(heading: String, rows: [(String, String)])] = []
+    /// Image galleries for the report (inference inputs and outputs).
+    public var reportGalleries: [(heading: String, images: [(caption: String, file: URL)])] = []
 
     public private(set) var schedule: LearningRateSchedule
     /// 1-based epoch being trained (the reference's `epoch`, from `epoch_count`).
@@ -130,6 +139,7 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
             ? Swift.min(options.maxSteps, (lastEpoch - options.epochCount + 1) * perEpoch)
             : (lastEpoch - options.epochCount + 1) * perEpoch
         let progress = ProgressReporter(label: options.name, total: plannedTotal, unit: "it", style: progressStyle,
+                                        initial: Swift.min(iteration, plannedTotal),
                                         write: { FileHandle.standardError.write(Data($0.utf8)) })
         progress.advance(by: 0)
         interrupts.start()
@@ -155,7 +165,7 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
                 }
                 let losses = trainer.step(on: batch)
                 if let bad = losses.first(where: { !$0.value.isFinite }) {
-                    throw TrainingError("loss \(bad.name) became \(bad.value) at epoch \(epoch), iteration \(iteration + 1); "
+                    throw TrainingError("loss \(bad.name) became \(bad.value.isNaN ? "NaN" : "infinite") at epoch \(epoch), iteration \(iteration + 1); "
                         + "training stopped and the last good checkpoint (iteration \(lastSavedIteration)) was kept. "
                         + "Lower --lr, check the input images, or resume with --continue.")
                 }
@@ -252,8 +262,9 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
     public func writeReport() throws {
         let optionsText = (try? String(contentsOf: runFolder.appendingPathComponent("train_opt.yaml"), encoding: .utf8))
             ?? options.resolvedPairs.map { "\($0.key): \($0.value)" }.joined(separator: "\n")
-        let report = RunReport(title: "\(options.name) — \(options.model.rawValue)", options: optionsText,
+        var report = RunReport(title: "\(options.name) — \(options.model.rawValue)", options: optionsText,
                                losses: lossRecords(), epochs: epochSummaries, sections: reportSections, runFolder: runFolder)
+        report.galleries = reportGalleries
         try report.write(to: runFolder.appendingPathComponent("report.html"))
     }
 

@@ -36,7 +36,8 @@ import Testing
         default:
             do {
                 let image = try ImageDecoder.decode(bytes)
-                Issue.record("\(entry.name) decoded to \(image.pixels.width)×\(image.pixels.height); expected \(entry.code ?? "?")")
+                let size = "\(image.pixels.width)×\(image.pixels.height)"
+                Issue.record("\(entry.name) decoded to \(size); expected \(entry.code ?? "?")")
             } catch let error as ImageCodecError {
                 #expect(error.code.rawValue == entry.code, "\(entry.name): \(error)")
                 #expect(!error.message.isEmpty)

@@ -20,13 +20,16 @@ import Testing
 
     @Test func jpegRoundTripIsClose() throws {
         let pixels = try Self.photo()
-        let bytes = try ImageEncoder.encode(pixels, as: .jpeg, jpeg: JPEGEncodeOptions(quality: 95, chromaSubsampling: .none))
+        let bytes = try ImageEncoder.encode(
+            pixels, as: .jpeg, jpeg: JPEGEncodeOptions(quality: 95, chromaSubsampling: .none))
         let decoded = try ImageDecoder.decode(bytes).pixels
-        let meanError = Double(zip(decoded.bytes, pixels.bytes).map { abs(Int($0) - Int($1)) }.reduce(0, +))
+        let meanError =
+            Double(zip(decoded.bytes, pixels.bytes).map { abs(Int($0) - Int($1)) }.reduce(0, +))
             / Double(pixels.bytes.count)
         // The source carries per-pixel noise (σ = 6), which quality 95 keeps only roughly.
         #expect(meanError < 4, "mean error \(meanError)")
-        let progressive = try ImageEncoder.encode(pixels, as: .jpeg, jpeg: JPEGEncodeOptions(progressive: true, optimizeCoding: true))
+        let progressive = try ImageEncoder.encode(
+            pixels, as: .jpeg, jpeg: JPEGEncodeOptions(progressive: true, optimizeCoding: true))
         let image = try ImageDecoder.decode(progressive)
         #expect(image.source.progressive)
         // JPEG drops alpha and 16-bit depth.
@@ -81,7 +84,8 @@ import Testing
         #expect(ycck.source.colorModel == "YCCK")
         for decoded in [plain, ycck] {
             #expect(decoded.pixels.channels == 3)
-            let mean = Double(zip(decoded.pixels.bytes, rgb.bytes).map { abs(Int($0) - Int($1)) }.reduce(0, +))
+            let mean =
+                Double(zip(decoded.pixels.bytes, rgb.bytes).map { abs(Int($0) - Int($1)) }.reduce(0, +))
                 / Double(rgb.bytes.count)
             // Quality 100 leaves only rounding: the CMYK → RGB formula is Pillow's.
             #expect(mean < 1, "\(decoded.source.colorModel): mean error \(mean)")

@@ -56,13 +56,17 @@ enum CodecFixtures {
     static func referencePath(_ name: String) -> String { Fixtures.url("images/reference/" + name).path }
 
     /// The file's bytes, read without ImageFile's checks (which refuse an empty file).
-    static func bytes(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path(name)))) }
+    static func bytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: path(name))))
+    }
 
     /// Little-endian float32 file.
     static func floats(_ name: String) throws -> [Float] {
         let data = try Data(contentsOf: URL(fileURLWithPath: referencePath(name)))
         return data.withUnsafeBytes { raw in
-            (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+            (0..<(data.count / 4)).map {
+                Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import ImageCodecs
 import Testing
 
@@ -35,7 +36,7 @@ import Testing
     func bitFlippedFilesNeverCrash(_ name: String) throws {
         let original = try CodecFixtures.bytes(name)
         var random = Bytes(state: 0x9E37_79B9_7F4A_7C15 ^ UInt64(name.utf8.count * 7919 + Int(original.count)))
-        for round in 0..<60 {
+        for round in 0..<(ProcessInfo.processInfo.environment["FUZZ_ROUNDS"].flatMap(Int.init) ?? 60) {
             var damaged = original
             // 1 to 8 flipped bits; every tenth round also cuts the file short.
             for _ in 0..<(1 + random.below(8)) {

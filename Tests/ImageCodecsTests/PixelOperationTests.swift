@@ -21,7 +21,9 @@ import Testing
         let differences = zip(ours.bytes, pillow.bytes).map { abs(Int($0) - Int($1)) }
         // The brief allows ±1 level; the fixed-point arithmetic is Pillow's, so expect exact.
         #expect(differences.max() ?? 0 <= 1, "\(reference.name): max difference \(differences.max() ?? 0)")
-        #expect(differences.filter { $0 != 0 }.count == 0, "\(reference.name): \(differences.filter { $0 != 0 }.count) samples off by one")
+        #expect(
+            differences.filter { $0 != 0 }.count == 0,
+            "\(reference.name): \(differences.filter { $0 != 0 }.count) samples off by one")
     }
 
     @Test func resizeToSameSizeIsIdentity() throws {
@@ -84,12 +86,14 @@ import Testing
 
     @Test func labRoundTripReturnsThePixels() throws {
         let source = try Self.source()
-        let back = ColorConversion.labToPixels(ColorConversion.rgbToLab(source), width: source.width, height: source.height)
+        let back = ColorConversion.labToPixels(
+            ColorConversion.rgbToLab(source), width: source.width, height: source.height)
         #expect(back == source)
     }
 
     @Test func lumaIsBT601WithMATLABRange() {
-        let pixels = PixelBuffer(width: 4, height: 1, channels: 3, bytes: [0, 0, 0, 255, 255, 255, 255, 0, 0, 10, 200, 30])
+        let pixels = PixelBuffer(
+            width: 4, height: 1, channels: 3, bytes: [0, 0, 0, 255, 255, 255, 255, 0, 0, 10, 200, 30])
         let y = ColorConversion.rgbToY(pixels)
         #expect(abs(y[0] - 16) < 1e-4)
         #expect(abs(y[1] - 235) < 1e-4)

@@ -62,7 +62,9 @@ enum Naive {
                                                g.kernelHeight, g.kernelWidth, g.stride, g.padding)
         let (Ho, Wo) = (g.outputHeight, g.outputWidth)
         var y = [Double](repeating: 0, count: N * Co * Ho * Wo)
-        for n in 0..<N { for co in 0..<Co { for i in 0..<(Ho * Wo) { y[(n * Co + co) * Ho * Wo + i] = Double(bias?[co] ?? 0) } } }
+        for n in 0..<N { for co in 0..<Co { for i in 0..<(Ho * Wo) {
+            y[(n * Co + co) * Ho * Wo + i] = Double(bias?[co] ?? 0)
+        }}}
         for n in 0..<N { for ci in 0..<Ci { for iy in 0..<H { for ix in 0..<W {
             let value = Double(x[((n * Ci + ci) * H + iy) * W + ix])
             for co in 0..<Co { for ky in 0..<kh { for kx in 0..<kw {
@@ -85,7 +87,8 @@ enum Naive {
             for co in 0..<Co { for ky in 0..<kh { for kx in 0..<kw {
                 let oy = iy * s - p + ky, ox = ix * s - p + kx
                 guard oy >= 0, oy < Ho, ox >= 0, ox < Wo else { continue }
-                total += Double(dy[((n * Co + co) * Ho + oy) * Wo + ox]) * Double(w[((ci * Co + co) * kh + ky) * kw + kx])
+                total += Double(dy[((n * Co + co) * Ho + oy) * Wo + ox])
+                    * Double(w[((ci * Co + co) * kh + ky) * kw + kx])
             }}}
             dx[((n * Ci + ci) * H + iy) * W + ix] = Float(total)
         }}}}
@@ -167,7 +170,9 @@ enum Naive {
         var y: [Float] = []
         for plane in 0..<g.planes { for oy in 0..<Ho { for ox in 0..<Wo {
             var total = 0.0
-            for ky in 0..<k { for kx in 0..<k { total += Double(x[(plane * g.height + oy * s + ky) * g.width + ox * s + kx]) } }
+            for ky in 0..<k { for kx in 0..<k {
+                total += Double(x[(plane * g.height + oy * s + ky) * g.width + ox * s + kx])
+            }}
             y.append(Float(total / Double(k * k)))
         }}}
         return y

@@ -92,4 +92,34 @@ private func load(_ bytes: [UInt8]) throws -> PickleValue {
         let error = #expect(throws: CheckpointError.self) { try load([0x80, 0x02, 0x86, 0x2E]) }
         #expect(error?.code == .corrupt)
     }
+
+    /// Python 2 pickles (legacy checkpoints of the pretrained zoo era): `str` keys are
+    /// SHORT_BINSTRING, and OrderedDict is rebuilt from a list of [key, value] lists.
+    @Test func readsPythonTwoStringsAndOrderedDicts() throws {
+        // GLOBAL collections.OrderedDict, ([['w', 1]],) REDUCE, None BUILD — with U (SHORT_BINSTRING) for 'w'.
+        let bytes: [UInt8] = [0x80, 0x02, 0x63] + Array("collections\nOrderedDict\n".utf8)
+            + [0x5D, 0x28, 0x5D, 0x28, 0x55, 0x01, 0x77, 0x4B, 0x01, 0x65, 0x65, 0x85, 0x52, 0x4E, 0x62, 0x2E]
+        var unpickler = Unpickler(bytes: bytes, resolver: TorchResolver(context: "py2.pkl"), context: "py2.pkl")
+        let dict = try #require(try unpickler.load().dict)
+        #expect(dict["w"]?.int == 1)
+    }
+
+    @Test func torchAllowListNamesOnlyWeightBuildingGlobals() {
+        let resolver = TorchResolver(context: "x")
+        #expect(resolver.allowsGlobal(module: "collections", name: "OrderedDict"))
+        #expect(resolver.allowsGlobal(module: "torch._utils", name: "_rebuild_tensor_v2"))
+        #expect(resolver.allowsGlobal(module: "torch", name: "HalfStorage"))
+        #expect(resolver.allowsGlobal(module: "torch.cuda", name: "FloatStorage"))
+        #expect(!resolver.allowsGlobal(module: "torch", name: "load"))
+        #expect(!resolver.allowsGlobal(module: "builtins", name: "eval"))
+        #expect(!resolver.allowsGlobal(module: "numpy.core.multiarray", name: "_reconstruct"))
+    }
+
+    @Test func halfPrecisionBitsConvert() {
+        #expect(Float(halfPrecisionBits: 0x3C00) == 1)
+        #expect(Float(halfPrecisionBits: 0xC000) == -2)
+        #expect(Float(halfPrecisionBits: 0x0001) == 0x1p-24)
+        #expect(Float(halfPrecisionBits: 0x7C00) == .infinity)
+        #expect(Float(halfPrecisionBits: 0x7BFF) == 65504)
+    }
 }

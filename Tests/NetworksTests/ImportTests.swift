@@ -67,6 +67,13 @@ import Testing
         let decoy = try PyTorchCheckpoint.readStateDict(contentsOf: TorchFixtures.url("srresnet_x4.pth"), key: "params")
         let real = try PyTorchCheckpoint.readStateDict(contentsOf: TorchFixtures.url("srresnet_x4.pth"))
         #expect(decoy.selectedKey == "params")
+        // torchvision's classifier is dropped when only the VGG features are wanted.
+        let vgg = try CheckpointFiles.convert(TorchFixtures.url("vgg19_w4.pth"), to: directory.appendingPathComponent("v.safetensors"),
+                                              kind: .features(.vgg19))
+        #expect(vgg.droppedKeys.sorted() == ["classifier.0.bias", "classifier.0.weight", "classifier.3.bias",
+                                             "classifier.3.weight", "classifier.6.bias", "classifier.6.weight"])
+        #expect(StateDictImport.detectKind(from: try PyTorchCheckpoint.readStateDict(contentsOf: TorchFixtures.url("vgg19_w4.pth")).shapes)
+            == .features(.vgg19))
         #expect(try #require(decoy["tail.bias"]).scalars == (try #require(real["tail.bias"])).scalars.map { $0 + 1 })
     }
 

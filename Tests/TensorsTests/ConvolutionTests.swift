@@ -54,7 +54,9 @@ import TestSupport
     }
 
     @Test(arguments: [(4, 2, 1, 0), (3, 2, 1, 1), (3, 1, 1, 0), (1, 1, 0, 0), (5, 3, 2, 2)])
-    func convTransposed2DGradientsMatchFiniteDifferences(_ c: (kernel: Int, stride: Int, padding: Int, outputPadding: Int)) {
+    func convTransposed2DGradientsMatchFiniteDifferences(
+        _ c: (kernel: Int, stride: Int, padding: Int, outputPadding: Int)
+    ) {
         let x = Compare.randomTensor([2, 3, 4, 3], seed: 7)
         let w = Compare.randomTensor([3, 5, c.kernel, c.kernel], seed: 8).scaled(by: 0.5)
         let b = Compare.randomTensor([5], seed: 9)

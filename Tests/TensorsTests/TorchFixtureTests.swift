@@ -31,8 +31,12 @@ import TestSupport
     }
 
     @Test func conv2DMatchesPyTorch() throws {
-        try check("conv_k3s1p1", inputs: ["x", "w", "b"]) { t in t[0].conv2d(weight: t[1], bias: t[2], stride: 1, padding: 1) }
-        try check("conv_k4s2p1", inputs: ["x", "w", "b"]) { t in t[0].conv2d(weight: t[1], bias: t[2], stride: 2, padding: 1) }
+        try check("conv_k3s1p1", inputs: ["x", "w", "b"]) { t in
+            t[0].conv2d(weight: t[1], bias: t[2], stride: 1, padding: 1)
+        }
+        try check("conv_k4s2p1", inputs: ["x", "w", "b"]) { t in
+            t[0].conv2d(weight: t[1], bias: t[2], stride: 2, padding: 1)
+        }
     }
 
     @Test func convTransposed2DMatchesPyTorch() throws {
@@ -45,7 +49,9 @@ import TestSupport
     }
 
     @Test func reflectionPaddingMatchesPyTorch() throws {
-        try check("reflect_pad", inputs: ["x"]) { t in t[0].padded(top: 3, bottom: 0, left: 2, right: 1, mode: .reflect) }
+        try check("reflect_pad", inputs: ["x"]) { t in
+            t[0].padded(top: 3, bottom: 0, left: 2, right: 1, mode: .reflect)
+        }
     }
 
     @Test(arguments: [("bilinear", ResizeMethod.bilinear), ("bicubic", .bicubic)])

@@ -48,12 +48,12 @@ import Training
         let batch = Self.pair(seed: 9, size: 128)
         _ = trainer.step(on: batch)
         let before = trainer.generator.namedParameters.map { $0.parameter.value.scalars }
-        let random = RandomSource.shared.generator
+        let random = trainer.dropoutSource.generator
         let visuals = trainer.visuals(for: batch)
         #expect(visuals.map(\.label) == ["real_A", "fake_B", "real_B"])
         #expect(visuals[1].image.shape == [1, 3, 128, 128])
         #expect(trainer.generator.namedParameters.map { $0.parameter.value.scalars } == before)
-        #expect(RandomSource.shared.generator == random)
+        #expect(trainer.dropoutSource.generator == random)
     }
 
     @Test func savedGeneratorRebuildsFromItsMetadataAlone() throws {
@@ -76,5 +76,76 @@ import Training
         options = Self.options()
         options.netG = "unet_512"
         #expect(throws: OptionError.self) { try Pix2PixTrainer(options: options) }
+    }
+}
+
+/// Pix2Pix through the real training loop: exact resume (weights, Adam moments, batch-norm running
+/// statistics, dropout masks) and the NaN guard on a poisoned batch.
+@Suite(.serialized) struct Pix2PixLoopTests {
+    struct MemorySource: BatchSource {
+        var poisonAt: (epoch: Int, index: Int)?
+        let batchesPerEpoch = 3
+        func batches(epoch: Int, startingAt start: Int) throws -> AnyIterator<Result<PairedBatch, Error>> {
+            var index = start
+            return AnyIterator {
+                guard index < batchesPerEpoch else { return nil }
+                defer { index += 1 }
+                var pair = Pix2PixTrainerTests.pair(seed: UInt64(epoch * 10 + index), size: 128)
+                if let poison = poisonAt, poison == (epoch, index) {
+                    pair.realA = Tensor(repeating: .nan, shape: pair.realA.shape)
+                }
+                return .success(pair)
+            }
+        }
+    }
+
+    func run(_ name: String, maxSteps: Int, source: MemorySource = MemorySource()) throws -> (Pix2PixTrainer, TrainingLoop<Pix2PixTrainer, MemorySource>.Outcome) {
+        var options = Pix2PixTrainerTests.options()
+        options.name = name
+        options.nEpochs = 2
+        options.nEpochsDecay = 1
+        options.saveLatestFreq = 2
+        options.printFreq = 1
+        options.maxSteps = maxSteps
+        let trainer = try Pix2PixTrainer(options: options)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pix2pix-loop-\(getpid())-\(name)")
+        // Only the SIGINT test listens to signals; this loop must not see that test's Ctrl-C.
+        let loop = TrainingLoop(trainer: trainer, source: source, options: options, runFolder: folder,
+                                interrupts: InterruptWatcher(listensToSignals: false)) { _, _ in }
+        loop.progressStyle = .silent
+        loop.log = { _ in }
+        return (trainer, try loop.run())
+    }
+
+    func clean(_ name: String) {
+        try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appendingPathComponent("pix2pix-loop-\(getpid())-\(name)"))
+    }
+
+    @Test func resumeInTheMiddleOfAnEpochGivesIdenticalWeights() throws {
+        clean("straight")
+        clean("split")
+        let (straight, _) = try run("straight", maxSteps: 7)
+        _ = try run("split", maxSteps: 4)
+        let (resumed, outcome) = try run("split", maxSteps: 7)
+        #expect(outcome == .stepLimit)
+        let a = straight.networks.flatMap { $0.parameters }, b = resumed.networks.flatMap { $0.parameters }
+        #expect(a.map(\.name) == b.map(\.name))
+        for (x, y) in zip(a, b) {
+            #expect(x.parameter.value.scalars == y.parameter.value.scalars, "\(x.name) differs after resume")
+        }
+    }
+
+    @Test func poisonedBatchStopsTrainingAndKeepsTheLastCheckpoint() throws {
+        clean("poison")
+        do {
+            _ = try run("poison", maxSteps: 0, source: MemorySource(poisonAt: (1, 2)))
+            Issue.record("a NaN batch did not stop training")
+        } catch let error as TrainingError {
+            #expect(error.message.contains("became NaN"), "\(error)")
+        }
+        let state = try SafeTensors.read(contentsOf: FileManager.default.temporaryDirectory
+            .appendingPathComponent("pix2pix-loop-\(getpid())-poison/latest.safetensors"))
+        #expect(state.metadata["iteration"] == "2")
+        #expect(state.tensors.allSatisfy { !$0.tensor.hasNonFinite })
     }
 }

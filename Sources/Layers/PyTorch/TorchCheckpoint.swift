@@ -72,18 +72,21 @@ package struct TorchTensorReference: Sendable {
 // MARK: - The allow-list
 
 /// Resolves the few globals a state dict uses and refuses everything else by name.
-struct TorchResolver: PickleResolver {
+package struct TorchResolver: PickleResolver {
     let context: String
+
+    package init(context: String) { self.context = context }
 
     static let rebuilders: Set<String> = [
         "_rebuild_tensor", "_rebuild_tensor_v2", "_rebuild_parameter", "_rebuild_parameter_with_state",
     ]
 
-    func allowsGlobal(module: String, name: String) -> Bool {
+    package func allowsGlobal(module: String, name: String) -> Bool {
         switch module {
         case "collections": return name == "OrderedDict"
         case "torch._utils": return Self.rebuilders.contains(name)
-        case "torch": return TorchDataType(rawValue: name) != nil
+        // GPU storages (saved without .cpu()) hold the same bytes; their location is ignored.
+        case "torch", "torch.cuda": return TorchDataType(rawValue: name) != nil
         default: return false
         }
     }
@@ -100,7 +103,7 @@ struct TorchResolver: PickleResolver {
         }
     }
 
-    func call(module: String, name: String, arguments: [PickleValue]) throws -> PickleValue {
+    package func call(module: String, name: String, arguments: [PickleValue]) throws -> PickleValue {
         switch (module, name) {
         case ("collections", "OrderedDict"):
             let dict = PickleDict()
@@ -128,7 +131,7 @@ struct TorchResolver: PickleResolver {
         }
     }
 
-    func persistentLoad(_ id: PickleValue) throws -> PickleValue {
+    package func persistentLoad(_ id: PickleValue) throws -> PickleValue {
         // Zip: ('storage', type, key, location, numel); legacy adds view_metadata (None or (key, offset, size)).
         guard let items = id.tuple, items.count >= 5, items[0].string == "storage" else {
             throw bad("persistent id is not a storage")
@@ -440,7 +443,7 @@ public enum PyTorchCheckpoint {
 
 extension Float {
     /// IEEE 754 half-precision bits as a `Float`.
-    init(halfPrecisionBits h: UInt16) {
+    package init(halfPrecisionBits h: UInt16) {
         let sign: Float = (h >> 15) != 0 ? -1 : 1
         let exponent = Int((h >> 10) & 0x1F)
         let mantissa = UInt32(h & 0x3FF)

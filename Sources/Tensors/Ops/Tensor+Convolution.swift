@@ -11,6 +11,7 @@ extension Tensor {
     /// - Returns: `[N, O, Ho, Wo]` with `Ho = ⌊(H + 2·padding − kh)/stride⌋ + 1` (likewise `Wo`).
     /// - Precondition: `self` is `[N, C, H, W]` and the kernel fits the padded input.
     public func conv2d(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
+        precondition(shape.rank == 4, "conv2d: input must be [N, C, H, W], got \(shape)")
         let (n, c, h, w) = shape.nchw
         precondition(weight.shape.rank == 4, "conv2d: weight must be [O, C, kh, kw], got \(weight.shape)")
         let (o, wc, kh, kw) = weight.shape.nchw
@@ -22,7 +23,8 @@ extension Tensor {
         let g = Conv2DGeometry(batch: n, inputChannels: c, outputChannels: o, height: h, width: w,
                                kernelHeight: kh, kernelWidth: kw, stride: stride, padding: padding)
         precondition(g.isValid && n > 0 && o > 0,
-                     "conv2d: kernel \(kh)×\(kw) does not fit input \(h)×\(w) with padding \(padding) (or a size is 0)")
+                     "conv2d: kernel \(kh)×\(kw) does not fit input \(h)×\(w) with padding \(padding) "
+                     + "(or a size is 0)")
 
         let output = Tensor.uninitialized([n, o, g.outputHeight, g.outputWidth])
         Scratch.with(count: g.scratchCount) { scratch in
@@ -67,11 +69,14 @@ extension Tensor {
     public func convTransposed2d(
         weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0
     ) -> Tensor {
+        precondition(shape.rank == 4, "convTransposed2d: input must be [N, Cin, H, W], got \(shape)")
         let (n, cin, h, w) = shape.nchw
-        precondition(weight.shape.rank == 4, "convTransposed2d: weight must be [Cin, Cout, kh, kw], got \(weight.shape)")
+        precondition(weight.shape.rank == 4,
+                     "convTransposed2d: weight must be [Cin, Cout, kh, kw], got \(weight.shape)")
         let (wcin, cout, kh, kw) = weight.shape.nchw
         precondition(wcin == cin, "convTransposed2d: input has \(cin) channels, weight \(weight.shape) expects \(wcin)")
-        precondition(stride >= 1 && padding >= 0, "convTransposed2d: stride \(stride) must be ≥ 1 and padding \(padding) ≥ 0")
+        precondition(stride >= 1 && padding >= 0,
+                     "convTransposed2d: stride \(stride) must be ≥ 1 and padding \(padding) ≥ 0")
         precondition(outputPadding >= 0 && outputPadding < stride,
                      "convTransposed2d: outputPadding \(outputPadding) must be in 0..<stride (\(stride))")
         if let bias {

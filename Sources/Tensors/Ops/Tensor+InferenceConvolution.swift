@@ -54,7 +54,7 @@ extension Tensor {
                 WinogradKernels.forward(g, x: input.storage.pointer + image * c * h * w,
                                         u: weights.transformed.storage.pointer, bias: weights.bias?.storage.pointer,
                                         y: output.storage.pointer + image * weights.outputChannels * h * w,
-                                        scratch: scratch)
+                                        scratch: scratch.baseAddress!)
             }
         }
         return output

@@ -25,16 +25,19 @@ extension Tensor {
     /// - Returns: `[N, C, H + top + bottom, W + left + right]`.
     /// - Precondition: every pad is ≥ 0; for `.reflect`, `top, bottom < H` and `left, right < W`.
     public func padded(top: Int, bottom: Int, left: Int, right: Int, mode: PaddingMode) -> Tensor {
+        precondition(shape.rank == 4, "padded: input must be [N, C, H, W], got \(shape)")
         let (n, c, h, w) = shape.nchw
         precondition(top >= 0 && bottom >= 0 && left >= 0 && right >= 0,
                      "padded: pads must be ≥ 0, got top \(top), bottom \(bottom), left \(left), right \(right)")
-        if mode == .reflect {
+        switch mode {
+        case .zero:
+            break
+        case .reflect:
             precondition(top < h && bottom < h && left < w && right < w,
                          "padded(.reflect): pads (top \(top), bottom \(bottom), left \(left), right \(right)) must be "
-                         + "smaller than the input \(h)×\(w)")
-        }
-        if mode == .replicate {
-            precondition(h > 0 && w > 0 || (top + bottom + left + right == 0), "padded(.replicate): empty input \(shape)")
+                         + "smaller than the input's \(h)×\(w)")
+        case .replicate:
+            precondition(h > 0 && w > 0, "padded(.replicate): cannot replicate the border of an empty \(h)×\(w) input")
         }
         let g = PaddingGeometry(planes: n * c, height: h, width: w, top: top, bottom: bottom, left: left,
                                 right: right, mode: mode.kernelMode)

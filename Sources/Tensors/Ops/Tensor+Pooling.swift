@@ -38,9 +38,12 @@ extension Tensor {
     }
 
     private func poolGeometry(_ name: String, kernelSize: Int, stride: Int) -> PoolGeometry {
+        precondition(shape.rank == 4, "\(name): input must be [N, C, H, W], got \(shape)")
         let (n, c, h, w) = shape.nchw
-        precondition(kernelSize >= 1 && stride >= 1, "\(name): kernelSize \(kernelSize) and stride \(stride) must be ≥ 1")
-        precondition(h >= kernelSize && w >= kernelSize, "\(name): window \(kernelSize) larger than the input \(h)×\(w)")
+        precondition(kernelSize >= 1 && stride >= 1,
+                     "\(name): kernelSize \(kernelSize) and stride \(stride) must be ≥ 1")
+        precondition(h >= kernelSize && w >= kernelSize,
+                     "\(name): window \(kernelSize) larger than the input \(h)×\(w)")
         return PoolGeometry(planes: n * c, height: h, width: w, kernelSize: kernelSize, stride: stride)
     }
 }
@@ -52,6 +55,7 @@ extension Tensor {
     /// `y[n, c, h·r + i, w·r + j] = x[n, c·r² + i·r + j, h, w]`.
     /// - Precondition: the channel count is a multiple of `r²`.
     public func pixelShuffled(upscaleFactor r: Int) -> Tensor {
+        precondition(shape.rank == 4, "pixelShuffled: input must be [N, C, H, W], got \(shape)")
         let (n, c, h, w) = shape.nchw
         precondition(r >= 1, "pixelShuffled: upscaleFactor must be ≥ 1, got \(r)")
         precondition(c % (r * r) == 0, "pixelShuffled: \(c) channels are not a multiple of \(r)² = \(r * r)")

@@ -15,6 +15,7 @@ extension Tensor {
     ///
     /// - Returns: `[N, C, height, width]`.
     public func resized(height: Int, width: Int, method: ResizeMethod) -> Tensor {
+        precondition(shape.rank == 4, "resized: input must be [N, C, H, W], got \(shape)")
         let (n, c, h, w) = shape.nchw
         precondition(height >= 1 && width >= 1, "resized: target size \(height)×\(width) must be positive")
         precondition(h >= 1 && w >= 1, "resized: input \(shape) has an empty plane")
@@ -25,14 +26,14 @@ extension Tensor {
         let output = Tensor.uninitialized([n, c, height, width])
         Scratch.with(count: planes * h * width) { scratch in
             ResizeKernels.forward(planes: planes, rows: rows, columns: columns, x: storage.pointer,
-                                  y: output.storage.pointer, scratch: scratch)
+                                  y: output.storage.pointer, scratch: scratch.baseAddress!)
         }
         let inputShape = shape
         return output.recording("resize", inputs: [self]) { gradOutput, _ in
             let dx = Tensor.uninitialized(inputShape)
             Scratch.with(count: planes * h * width) { scratch in
                 ResizeKernels.backward(planes: planes, rows: rows, columns: columns, dy: gradOutput.storage.pointer,
-                                       dx: dx.storage.pointer, scratch: scratch)
+                                       dx: dx.storage.pointer, scratch: scratch.baseAddress!)
             }
             return [dx]
         }

@@ -1,0 +1,414 @@
+// bench-kernels: times the convolution kernels (Conv2DKernels / ConvTranspose2DKernels called directly,
+// with the output and scratch buffers allocated per call as the Tensor ops do) on the generator shapes
+// of the project, and prints a Markdown table, optionally beside PyTorch's numbers from
+// bench/torch_conv.py (`--torch-json FILE`).
+//
+// Usage: bench-kernels [--threads 1,2] [--rounds 5] [--min-time 0.3] [--shapes SUBSTRING]
+//                      [--tile-bytes N] [--torch-python PYTHON [--torch-script PATH]] [--torch-json FILE]
+//                      [--json] [--info] [--profile]
+// --torch-python runs bench/torch_conv.py (or --torch-script) with that python once per shape, just before
+// our rows of the same shape, so both see the same machine load; --torch-json reads rows saved earlier.
+// --unet benchmarks unet_256's smaller down-sampling convs instead; --single-worker plans every conv for
+// one worker (tiles in order, OpenBLAS and im2col use the threads) to compare with the per-tile workers.
+// --profile prints, per ordinary conv and at 1 thread, the time of the steps of each pass (im2col,
+// col2im and the gemms over all tiles) instead of the table.
+import Foundation
+import Kernels
+
+// MARK: - Options
+
+struct Options {
+    var threads = [1, 2]
+    var rounds = 5
+    var minimumTime = 0.3
+    var shapeFilter: String?
+    var tileBytes = Conv2DTuning().tileBytes
+    var torchJSON: String?
+    var torchPython: String?
+    var torchScript = "bench/torch_conv.py"
+    var json = false
+    var info = false
+    var profile = false
+    var unet = false
+    var singleWorker = false
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            func value() -> String {
+                guard let next = iterator.next() else {
+                    FileHandle.standardError.write("bench-kernels: \(argument) needs a value\n".data(using: .utf8)!)
+                    exit(2)
+                }
+                return next
+            }
+            switch argument {
+            case "--threads": threads = value().split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
+            case "--rounds": rounds = max(1, Int(value()) ?? rounds)
+            case "--min-time": minimumTime = Double(value()) ?? minimumTime
+            case "--shapes": shapeFilter = value()
+            case "--tile-bytes": tileBytes = Int(value()) ?? tileBytes
+            case "--torch-json": torchJSON = value()
+            case "--torch-python": torchPython = value()
+            case "--torch-script": torchScript = value()
+            case "--json": json = true
+            case "--info": info = true
+            case "--profile": profile = true
+            case "--unet": unet = true
+            case "--single-worker": singleWorker = true
+            default:
+                FileHandle.standardError.write("bench-kernels: unknown option \(argument)\n".data(using: .utf8)!)
+                exit(2)
+            }
+        }
+    }
+}
+
+// MARK: - Shapes
+
+/// One benchmarked layer: an ordinary or a transposed convolution.
+struct Layer {
+    var name: String
+    var conv: Conv2DGeometry?
+    var transposed: ConvTranspose2DGeometry?
+
+    var multiplyAdds: Int { conv?.multiplyAdds ?? transposed!.multiplyAdds }
+    var inputCount: Int {
+        if let g = conv { return g.batch * g.inputChannels * g.inputPlane }
+        let g = transposed!
+        return g.batch * g.inputChannels * g.height * g.width
+    }
+    var outputCount: Int {
+        if let g = conv { return g.batch * g.outputChannels * g.outputPlane }
+        let g = transposed!
+        return g.batch * g.outputChannels * g.outputHeight * g.outputWidth
+    }
+    var weightCount: Int {
+        if let g = conv { return g.outputChannels * g.patchSize }
+        let g = transposed!
+        return g.inputChannels * g.outputChannels * g.kernelHeight * g.kernelWidth
+    }
+    var scratchCount: Int { conv?.scratchCount ?? transposed!.scratchCount }
+}
+
+func layers(options: Options) -> [Layer] {
+    let tuning = Conv2DTuning(tileBytes: options.tileBytes, threads: options.singleWorker ? 1 : nil)
+    func conv(_ name: String, _ cin: Int, _ cout: Int, _ size: Int, _ k: Int, _ s: Int, _ p: Int) -> Layer {
+        Layer(name: name, conv: Conv2DGeometry(batch: 1, inputChannels: cin, outputChannels: cout, height: size,
+                                               width: size, kernelHeight: k, kernelWidth: k, stride: s, padding: p,
+                                               tuning: tuning))
+    }
+    if options.unet {
+        // The down-sampling convs of unet_256 below the first (k4 s2 p1), where images get small.
+        return [
+            conv("U 64→128 k4 s2 p1 @128²", 64, 128, 128, 4, 2, 1),
+            conv("U 128→256 k4 s2 p1 @64²", 128, 256, 64, 4, 2, 1),
+            conv("U 256→512 k4 s2 p1 @32²", 256, 512, 32, 4, 2, 1),
+            conv("U 512→512 k4 s2 p1 @16²", 512, 512, 16, 4, 2, 1),
+            conv("U 512→512 k4 s2 p1 @4²", 512, 512, 4, 4, 2, 1),
+        ]
+    }
+    return [
+        conv("3→64 k7 p3 @256²", 3, 64, 256, 7, 1, 3),
+        conv("64→128 k3 s2 p1 @256²", 64, 128, 256, 3, 2, 1),
+        conv("256→256 k3 p1 @64²", 256, 256, 64, 3, 1, 1),
+        conv("64→64 k3 p1 @256²", 64, 64, 256, 3, 1, 1),
+        Layer(name: "T 256→128 k3 s2 p1 op1 @64²",
+              transposed: ConvTranspose2DGeometry(batch: 1, inputChannels: 256, outputChannels: 128, height: 64,
+                                                  width: 64, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1,
+                                                  outputPadding: 1, tuning: tuning)),
+    ]
+}
+
+enum Pass: String, CaseIterable { case forward, backwardInput = "input-grad", backwardWeight = "weight-grad" }
+
+/// Buffers for one layer: x, w, dy filled with values in [-1, 1).
+final class Buffers {
+    let x, w, dy: UnsafeMutablePointer<Float>
+    let layer: Layer
+
+    init(_ layer: Layer) {
+        self.layer = layer
+        x = AlignedMemory.allocate(count: layer.inputCount)
+        w = AlignedMemory.allocate(count: layer.weightCount)
+        dy = AlignedMemory.allocate(count: layer.outputCount)
+        var state: UInt32 = 12345
+        for (p, n) in [(x, layer.inputCount), (w, layer.weightCount), (dy, layer.outputCount)] {
+            for i in 0..<n {
+                state = state &* 1_664_525 &+ 1_013_904_223
+                p[i] = (Float(state >> 8) / Float(1 << 24)) * 2 - 1
+            }
+        }
+    }
+
+    deinit {
+        AlignedMemory.deallocate(x)
+        AlignedMemory.deallocate(w)
+        AlignedMemory.deallocate(dy)
+    }
+
+    /// Runs one pass the way the op does: fresh output and scratch, then the kernel. Calls `inspect`
+    /// with the result before freeing it.
+    func run(_ pass: Pass, inspect: ((UnsafeBufferPointer<Float>) -> Void)? = nil) {
+        let count: Int
+        switch pass {
+        case .forward: count = layer.outputCount
+        case .backwardInput: count = layer.inputCount
+        case .backwardWeight: count = layer.weightCount
+        }
+        let result = AlignedMemory.allocate(count: count)
+        defer { AlignedMemory.deallocate(result) }
+        Scratch.with(count: layer.scratchCount) { scratch in
+            if let g = layer.conv {
+                switch pass {
+                case .forward: Conv2DKernels.forward(g, x: x, w: w, bias: nil, y: result, scratch: scratch)
+                case .backwardInput: Conv2DKernels.backwardInput(g, dy: dy, w: w, dx: result, scratch: scratch)
+                case .backwardWeight: Conv2DKernels.backwardWeight(g, dy: dy, x: x, dw: result, scratch: scratch)
+                }
+            } else if let g = layer.transposed {
+                switch pass {
+                case .forward: ConvTranspose2DKernels.forward(g, x: x, w: w, bias: nil, y: result, scratch: scratch)
+                case .backwardInput: ConvTranspose2DKernels.backwardInput(g, dy: dy, w: w, dx: result, scratch: scratch)
+                case .backwardWeight:
+                    ConvTranspose2DKernels.backwardWeight(g, dy: dy, x: x, dw: result, scratch: scratch)
+                }
+            }
+        }
+        inspect?(UnsafeBufferPointer(start: result, count: count))
+    }
+}
+
+// MARK: - Timing
+
+func now() -> (wall: Double, cpu: Double) {
+    var wall = timespec(), cpu = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &wall)
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu)
+    return (Double(wall.tv_sec) + Double(wall.tv_nsec) * 1e-9, Double(cpu.tv_sec) + Double(cpu.tv_nsec) * 1e-9)
+}
+
+struct Measurement: Codable {
+    var shape: String
+    var pass: String
+    var threads: Int
+    var ms: Double
+    var gflops: Double
+    var cpuWall: Double
+}
+
+/// Best per-call time over `rounds` rounds of at least `minimumTime` seconds, and the cpu/wall ratio of
+/// the round that gave it.
+func measure(_ body: () -> Void, rounds: Int, minimumTime: Double) -> (seconds: Double, cpuWall: Double) {
+    body()  // warm-up: page faults, OpenBLAS thread start
+    var best = Double.infinity, bestRatio = 0.0
+    for _ in 0..<rounds {
+        let start = now()
+        var calls = 0
+        var end = start
+        repeat {
+            body()
+            calls += 1
+            end = now()
+        } while end.wall - start.wall < minimumTime
+        let perCall = (end.wall - start.wall) / Double(calls)
+        if perCall < best {
+            best = perCall
+            bestRatio = (end.cpu - start.cpu) / (end.wall - start.wall)
+        }
+    }
+    return (best, bestRatio)
+}
+
+// MARK: - PyTorch rows
+
+struct TorchRow: Codable {
+    var shape: String
+    var pass: String
+    var threads: Int
+    var ms: Double
+}
+
+struct TorchReport: Codable {
+    var torch: String?
+    var rows: [TorchRow]
+}
+
+/// Runs the PyTorch twin for one shape; nil (and a note on stderr) when it fails.
+func runTorch(shape: String, options: Options) -> TorchReport? {
+    guard let python = options.torchPython else { return nil }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [options.torchScript, "--shape", shape,
+                         "--threads", options.threads.map(String.init).joined(separator: ","),
+                         "--rounds", String(options.rounds), "--min-time", String(options.minimumTime)]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    do { try process.run() } catch {
+        FileHandle.standardError.write("bench-kernels: cannot run \(python): \(error)\n".data(using: .utf8)!)
+        return nil
+    }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        let message = "bench-kernels: \(options.torchScript) failed for \(shape)\n"
+        FileHandle.standardError.write(message.data(using: .utf8)!)
+        return nil
+    }
+    return try? JSONDecoder().decode(TorchReport.self, from: data)
+}
+
+func loadTorch(_ path: String?) -> TorchReport? {
+    guard let path, let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return nil }
+    return try? JSONDecoder().decode(TorchReport.self, from: data)
+}
+
+// MARK: - Main
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+AlignedMemory.configureAllocator()
+
+if options.info {
+    print("OpenBLAS core: \(Parallel.blasCoreName); default threads: \(Parallel.defaultThreadCount); "
+          + "OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset")")
+    exit(0)
+}
+
+/// Times the steps of the three passes of `g` separately, at the current thread setting, with the same
+/// tiles as the kernels: im2col alone, the forward gemm alone, the backward-input gemm alone, col2im alone,
+/// the backward-weight gemm alone.
+func profile(_ layer: Layer, _ buffers: Buffers, options: Options) {
+    guard let g = layer.conv, !g.isPointwise else { return }
+    let plan = Conv2DPlan(g, threads: 1)
+    let (C, O, K, P, Wo) = (g.inputChannels, g.outputChannels, g.patchSize, g.outputPlane, g.outputWidth)
+    let col = AlignedMemory.allocate(count: plan.colCount)
+    let out = AlignedMemory.allocate(count: max(layer.outputCount, layer.inputCount, layer.weightCount))
+    defer { AlignedMemory.deallocate(col); AlignedMemory.deallocate(out) }
+    func each(_ body: (Int, Range<Int>, Int, Int) -> Void) {
+        for index in 0..<plan.tileCount {
+            let (n, rows) = plan.tile(index)
+            body(n, rows, rows.count * Wo, rows.lowerBound * Wo)
+        }
+    }
+    let steps: [(String, () -> Void)] = [
+        ("im2col", { each { n, rows, _, _ in
+            Conv2DKernels.im2col(g, x: buffers.x + n * C * g.inputPlane, col: col, rows: rows) } }),
+        ("gemm forward", { each { _, _, L, start in
+            BLAS.gemm(m: O, n: L, k: K, a: buffers.w, lda: K, b: col, ldb: L, c: out + start, ldc: P) } }),
+        ("gemm input-grad", { each { _, _, L, start in
+            BLAS.gemm(transposeA: true, m: K, n: L, k: O, a: buffers.w, lda: K, b: buffers.dy + start, ldb: P,
+                      c: col, ldc: L) } }),
+        ("col2im", { each { n, rows, _, _ in
+            Conv2DKernels.col2im(g, col: col, dx: out + n * C * g.inputPlane, rows: rows,
+                                 overwrite: rows.lowerBound == 0) } }),
+        ("gemm weight-grad", { each { _, _, L, start in
+            BLAS.gemm(transposeB: true, m: O, n: K, k: L, a: buffers.dy + start, lda: P, b: col, ldb: L,
+                      beta: start == 0 ? 0 : 1, c: out, ldc: K) } }),
+    ]
+    print("\(layer.name), \(plan.tileCount) tiles of \(plan.rowsPerTile) rows (\((plan.colCount * 4) >> 10) KiB):")
+    for (name, body) in steps {
+        let (seconds, _) = measure(body, rounds: options.rounds, minimumTime: options.minimumTime)
+        let gflops = 2 * Double(layer.multiplyAdds) / seconds / 1e9
+        let rate = name.hasPrefix("gemm") ? String(format: ", %.1f GFLOP/s", gflops) : ""
+        let label = name.padding(toLength: 20, withPad: " ", startingAt: 0)
+        print("  " + label + String(format: "%7.2f ms", seconds * 1e3) + rate)
+    }
+}
+
+/// GFLOP/s of one square 1024³ sgemm on the current threads: what OpenBLAS reaches on this machine
+/// right now, as a yardstick for the conv rows (the conv gemms cannot beat it by much).
+func measureSquareGemm(options: Options) -> Double {
+    let n = 1024
+    let a = AlignedMemory.allocate(count: n * n), b = AlignedMemory.allocate(count: n * n)
+    let c = AlignedMemory.allocate(count: n * n)
+    defer { AlignedMemory.deallocate(a); AlignedMemory.deallocate(b); AlignedMemory.deallocate(c) }
+    for i in 0..<(n * n) { a[i] = Float(i % 7) * 0.25 - 0.5; b[i] = Float(i % 5) * 0.25 - 0.5 }
+    let (seconds, _) = measure({ BLAS.gemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: c, ldc: n) },
+                               rounds: 3, minimumTime: min(0.2, options.minimumTime))
+    return 2 * Double(n * n * n) / seconds / 1e9
+}
+
+let peakPerCore = 100.0  // GFLOP/s, measured FMA peak of one Zen 3 core (PERF-NOTES §Machine)
+var measurements: [Measurement] = []
+var checks: [String] = []
+let selected = layers(options: options).filter { layer in
+    options.shapeFilter.map { layer.name.contains($0) } ?? true
+}
+
+if options.profile {
+    Parallel.setThreadCount(1)
+    for layer in selected { profile(layer, Buffers(layer), options: options) }
+    exit(0)
+}
+
+// The yardstick first: it also lets OpenBLAS's threads finish their start-up spin before any row.
+let gemmRates = options.threads.map { threads -> String in
+    Parallel.setThreadCount(threads)
+    let rate = measureSquareGemm(options: options)
+    return String(format: "%.0f GFLOP/s at %d thread%@", rate, threads, threads == 1 ? "" : "s")
+}.joined(separator: ", ")
+var torch = loadTorch(options.torchJSON)
+for layer in selected {
+    if let report = runTorch(shape: layer.name, options: options) {
+        torch = TorchReport(torch: report.torch, rows: (torch?.rows ?? []) + report.rows)
+    }
+    let buffers = Buffers(layer)
+    // The split over threads must not change the result: compare each pass at 2 threads with 1 thread.
+    if options.threads.contains(where: { $0 > 1 }) {
+        for pass in Pass.allCases {
+            var reference: [Float] = []
+            Parallel.setThreadCount(1)
+            buffers.run(pass) { reference = Array($0) }
+            Parallel.setThreadCount(options.threads.max()!)
+            // Summation order differs between the splits, so compare against the scale of the result.
+            let scale = reference.reduce(Float(0)) { max($0, abs($1)) }
+            var worst: Float = 0
+            buffers.run(pass) { result in
+                for i in 0..<result.count { worst = max(worst, abs(result[i] - reference[i])) }
+            }
+            if !(worst <= 1e-5 * scale) {
+                checks.append("\(layer.name) \(pass.rawValue): \(options.threads.max()!) threads differ from 1 by "
+                              + "\(worst) (largest value \(scale))")
+            }
+        }
+    }
+    for threads in options.threads {
+        Parallel.setThreadCount(threads)
+        for pass in Pass.allCases {
+            let (seconds, ratio) = measure({ buffers.run(pass) }, rounds: options.rounds,
+                                           minimumTime: options.minimumTime)
+            measurements.append(Measurement(shape: layer.name, pass: pass.rawValue, threads: threads, ms: seconds * 1e3,
+                                            gflops: 2 * Double(layer.multiplyAdds) / seconds / 1e9, cpuWall: ratio))
+        }
+    }
+}
+
+if options.json {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    print(String(decoding: try encoder.encode(measurements), as: UTF8.self))
+    exit(0)
+}
+
+print("Ours: Conv2DKernels/ConvTranspose2DKernels called directly, output and scratch allocated per call;")
+print("col tile \(options.tileBytes >> 10) KiB; OpenBLAS core \(Parallel.blasCoreName); "
+      + "best of \(options.rounds) rounds ≥ \(options.minimumTime) s.")
+print("PyTorch: F.conv2d / F.conv_transpose2d forward under no_grad, autograd.grad for each gradient, "
+      + "run per shape just before ours.")
+print("GFLOP/s = 2·MACs/time; % of peak uses \(Int(peakPerCore)) GFLOP/s per thread (PERF-NOTES' Zen 3 AVX2 figure); "
+      + "1024³ sgemm now: \(gemmRates); torch \(torch?.torch ?? "n/a"))")
+print("")
+print("| shape | pass | threads | ours ms | ours GFLOP/s | % of peak | cpu/wall | torch ms | ours/torch |")
+print("| --- | --- | --: | --: | --: | --: | --: | --: | --: |")
+for m in measurements {
+    let row = torch?.rows.first { $0.shape == m.shape && $0.pass == m.pass && $0.threads == m.threads }
+    let torchMS = row.map { String(format: "%.2f", $0.ms) } ?? "n/a"
+    let ratio = row.map { String(format: "%.2f", m.ms / $0.ms) } ?? "n/a"
+    let percent = 100 * m.gflops / (peakPerCore * Double(m.threads))
+    let ours = String(format: "%.2f | %.1f | %.0f %% | %.2f", m.ms, m.gflops, percent, m.cpuWall)
+    print("| \(m.shape) | \(m.pass) | \(m.threads) | \(ours) | \(torchMS) | \(ratio) |")
+}
+if !checks.isEmpty {
+    print("")
+    for check in checks { print("CHECK FAILED: \(check)") }
+    exit(1)
+}
