@@ -9,7 +9,6 @@ extension Tool {
     static let usageErrorStatus: Int32 = 2
 
     static func main() {
-        HugePages.reexecIfUseful()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -20,31 +19,5 @@ extension Tool {
             }
             exit(withError: error)
         }
-    }
-}
-
-/// Large tensors (a 64-channel megapixel activation is 256 MB) are fresh `mmap`s in glibc's malloc,
-/// and filling one takes a page fault per 4 KiB page: at 1 MP a ReLU took 137 ms instead of 28 ms and
-/// a resnet_9blocks forward pass 9.5 s instead of 7.9 s (measured, one thread). glibc ≥ 2.35 backs
-/// malloc's large blocks with transparent huge pages (2 MiB, 512× fewer faults) when the tunable
-/// `glibc.malloc.hugetlb=1` is set, but tunables are read when the process starts, so the tool
-/// re-executes itself once with it added to `GLIBC_TUNABLES` when the kernel grants huge pages on
-/// request (`madvise` mode). `TRANSLATE_NO_HUGEPAGES=1` turns this off.
-enum HugePages {
-    static let tunable = "glibc.malloc.hugetlb"
-
-    static func reexecIfUseful() {
-        #if os(Linux)
-        let environment = ProcessInfo.processInfo.environment
-        let current = environment["GLIBC_TUNABLES"] ?? ""
-        guard environment["TRANSLATE_NO_HUGEPAGES"] == nil, !current.contains(tunable),
-              let mode = try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8),
-              mode.contains("[madvise]") else { return }
-        setenv("GLIBC_TUNABLES", current.isEmpty ? "\(tunable)=1" : "\(current):\(tunable)=1", 1)
-        let arguments = CommandLine.arguments.map { strdup($0) } + [nil]
-        execv("/proc/self/exe", arguments)
-        // Only reached when exec failed: carry on without.
-        if current.isEmpty { unsetenv("GLIBC_TUNABLES") } else { setenv("GLIBC_TUNABLES", current, 1) }
-        #endif
     }
 }
