@@ -34,7 +34,8 @@ struct BatchArguments: ParsableArguments {
     @Flag(help: "Do not copy EXIF and ICC profiles to the outputs (the EXIF orientation is always applied and reset).")
     var stripMetadata = false
 
-    @Option(help: "Images in the network at once, each on threads/jobs threads (default: one per thread; all threads for a single image). Outputs are bit-identical across runs with the same --threads and --jobs.")
+    @Option(help: ArgumentHelp("Images in the network at once, each on threads/jobs threads (default: one per thread; "
+        + "all threads for a single image). Outputs are bit-identical across runs with the same --threads and --jobs."))
     var jobs: Int?
 
     @Option(help: "Largest tile side in pixels for big images; 0 never tiles (default: derived from --max-memory).")
@@ -43,7 +44,8 @@ struct BatchArguments: ParsableArguments {
     @Option(help: "Pixels shared by neighbouring tiles (default: a quarter of the tile for instance-norm generators).")
     var tileOverlap: Int?
 
-    @Option(help: "Memory for activations, e.g. 4G or 512M (default: a quarter of the machine's memory).")
+    @Option(help: ArgumentHelp("Memory for the network's activations and a cache reusing them, e.g. 4G or 512M "
+        + "(default: a quarter of the machine's memory). Images too large for it run in tiles."))
     var maxMemory: String?
 
     @Option(help: "Most same-size small images run through the network together.")
@@ -111,14 +113,19 @@ struct BatchArguments: ParsableArguments {
         // A single image gets every thread.
         let singleImage = plan.files.count == 1 && !FileManager.default.isDirectory(input)
         let jobs = jobs ?? (singleImage ? 1 : threads)
-        // Workers split the cores: each image runs its kernels on threads / jobs threads.
+        // Workers split the cores: each image runs its kernels on threads / jobs threads (restored
+        // afterwards, for callers such as `train` that run this in-process).
         Parallel.setThreadCount(max(1, threads / jobs))
+        defer { Parallel.setThreadCount(threads) }
+        // Three quarters of the budget for activations (tile size, batching), a quarter to keep freed
+        // activations for reuse (BlockCache).
         let budget = maxMemory.flatMap(Self.parseBytes) ?? MemoryBudget.defaultBudget
-        let tileSize = tile ?? MemoryBudget.tileSize(budget: budget, spec: spec, workers: jobs)
+        let activationBudget = budget / 4 * 3
+        let tileSize = tile ?? MemoryBudget.tileSize(budget: activationBudget, spec: spec, workers: jobs)
         let runner = GeneratorRunner(spec: spec, network: network, tileSize: tileSize, overlap: tileOverlap)
-        let options = BatchOptions(jobs: jobs, maxBatch: maxBatch, memoryBudget: budget,
+        let options = BatchOptions(jobs: jobs, maxBatch: maxBatch, memoryBudget: activationBudget,
                                    maxPixels: Int(maxMegapixels * 1_000_000), allowDamaged: allowDamaged,
-                                   blockCacheBytes: budget / 4)
+                                   blockCacheBytes: budget - activationBudget)
         let engine = BatchEngine(transform: transform, runner: runner, output: outputOptions, options: options)
 
         var header = "\(spec)\(transform.preprocessing.direction.map { ", \($0)" } ?? ""): "

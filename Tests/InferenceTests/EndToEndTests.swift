@@ -173,6 +173,26 @@ struct EndToEndTests {
         }
     }
 
+    @Test func largeImagesRunInTilesAndKeepTheirSize() throws {
+        let root = try TestImages.temporaryFolder("tiles")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let checkpoint = try TestImages.checkpoint(in: root)
+        try TestImages.write(TestImages.pattern(width: 150, height: 90, channels: 3), to: root + "/in/big.png")
+        let tiled = try ToolBinary.run(["apply", "--checkpoint", checkpoint, root + "/in", root + "/tiled",
+                                        "--tile", "64", "--tile-overlap", "16"])
+        #expect(tiled.status == 0, "stderr: \(tiled.standardError)")
+        #expect(tiled.standardError.contains("tiles above 64² px"))
+        let whole = try ToolBinary.run(["apply", "--checkpoint", checkpoint, root + "/in", root + "/whole", "--tile", "0"])
+        #expect(whole.status == 0 && whole.standardError.contains("no tiling"))
+        let a = try ImageDecoder.decode(contentsOf: root + "/tiled/big.png").pixels
+        let b = try ImageDecoder.decode(contentsOf: root + "/whole/big.png").pixels
+        #expect(a.width == 150 && a.height == 90 && b.width == 150 && b.height == 90)
+        // Instance norm sees each tile's own statistics, so tiles differ from the whole image, but
+        // the blended result stays close to it on average.
+        let meanDifference = zip(a.bytes, b.bytes).map { abs(Double($0) - Double($1)) }.reduce(0, +) / Double(a.bytes.count)
+        #expect(meanDifference < 40)
+    }
+
     @Test func usageErrorsExitWithStatusTwo() throws {
         let root = try TestImages.temporaryFolder("usage")
         defer { try? FileManager.default.removeItem(atPath: root) }
