@@ -252,8 +252,9 @@ public final class BatchEngine: @unchecked Sendable {
         let file = item.decoded.file
         do {
             let pixels = transform.finish(item.decoded.image, output: item.output)
+            let icc = item.decoded.icc.flatMap { Self.profile($0, fits: pixels) }
             let bytes = try ImageEncoder.encode(pixels, as: file.format, jpeg: JPEGEncodeOptions(quality: output.jpegQuality),
-                                                exif: item.decoded.exif, iccProfile: item.decoded.icc)
+                                                exif: item.decoded.exif, iccProfile: icc)
             let directory = (file.output as NSString).deletingLastPathComponent
             if !directory.isEmpty {
                 do {
@@ -269,6 +270,15 @@ public final class BatchEngine: @unchecked Sendable {
         } catch {
             state.failed(item.decoded.index, file.relativePath, "\(error)")
         }
+    }
+
+    /// `profile` when its colour space (ICC header bytes 16–19) is that of `pixels`: 'GRAY' for gray,
+    /// 'RGB ' for colour; nil otherwise (a gray input's profile on an RGB output, a CMYK JPEG's
+    /// profile on the RGB pixels it decoded to), which viewers would misread.
+    static func profile(_ profile: [UInt8], fits pixels: PixelBuffer) -> [UInt8]? {
+        guard profile.count >= 20 else { return nil }
+        let space = String(decoding: profile[16..<20], as: UTF8.self)
+        return space == (pixels.channels >= 3 ? "RGB " : "GRAY") ? profile : nil
     }
 
     /// The POSIX reason of a Foundation file error ("Not a directory"), else its description.

@@ -64,7 +64,7 @@ struct EndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let checkpoint = try TestImages.checkpoint(in: root)
         let input = root + "/in", output = root + "/out"
-        let icc: [UInt8] = Array("fake ICC profile bytes for the test".utf8)
+        let icc = TestImages.iccProfile(space: "RGB ")
         try TestImages.write(TestImages.pattern(width: 32, height: 24, channels: 3), to: input + "/photo.jpg",
                              exif: TestImages.exif(orientation: 6), icc: icc)
         try TestImages.write(TestImages.pattern(width: 1, height: 1, channels: 3), to: input + "/nested/deeper/tiny.png")
@@ -191,6 +191,34 @@ struct EndToEndTests {
         // the blended result stays close to it on average.
         let meanDifference = zip(a.bytes, b.bytes).map { abs(Double($0) - Double($1)) }.reduce(0, +) / Double(a.bytes.count)
         #expect(meanDifference < 40)
+    }
+
+    @Test func metadataIsStrippedOnRequestAndProfilesOnlyGoWhereTheyFit() throws {
+        let root = try TestImages.temporaryFolder("metadata")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let checkpoint = try TestImages.checkpoint(in: root)
+        let rgbProfile = TestImages.iccProfile(space: "RGB "), grayProfile = TestImages.iccProfile(space: "GRAY")
+        try TestImages.write(TestImages.pattern(width: 24, height: 16, channels: 3), to: root + "/in/photo.jpg",
+                             exif: TestImages.exif(orientation: 8), icc: rgbProfile)
+        try TestImages.write(TestImages.pattern(width: 12, height: 8, channels: 1), to: root + "/in/gray.jpg",
+                             icc: grayProfile)
+        let stripped = try ToolBinary.run(["apply", "--checkpoint", checkpoint, root + "/in", root + "/stripped",
+                                           "--strip-metadata"])
+        #expect(stripped.status == 0)
+        let photo = try ImageDecoder.decode(contentsOf: root + "/stripped/photo.jpg")
+        #expect(photo.exif == nil && photo.iccProfile == nil)
+        #expect(photo.pixels.width == 16 && photo.pixels.height == 24)  // still turned upright
+        // Without --keep-mode the gray input becomes RGB, where its gray profile does not apply.
+        let plain = try ToolBinary.run(["apply", "--checkpoint", checkpoint, root + "/in", root + "/plain"])
+        #expect(plain.status == 0)
+        let gray = try ImageDecoder.decode(contentsOf: root + "/plain/gray.jpg")
+        #expect(gray.pixels.channels == 3 && gray.iccProfile == nil)
+        #expect(try ImageDecoder.decode(contentsOf: root + "/plain/photo.jpg").iccProfile == rgbProfile)
+        // With --keep-mode it stays gray and keeps its profile.
+        let kept = try ToolBinary.run(["apply", "--checkpoint", checkpoint, root + "/in", root + "/kept", "--keep-mode"])
+        #expect(kept.status == 0)
+        let keptGray = try ImageDecoder.decode(contentsOf: root + "/kept/gray.jpg")
+        #expect(keptGray.pixels.channels == 1 && keptGray.iccProfile == grayProfile)
     }
 
     @Test func usageErrorsExitWithStatusTwo() throws {

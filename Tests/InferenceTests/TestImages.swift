@@ -33,6 +33,24 @@ enum TestImages {
         return ExifData(bytes: bytes)
     }
 
+    /// A minimal ICC profile libpng accepts: the 128-byte header (size, version 2.1, monitor class,
+    /// `space` ("RGB " or "GRAY") at bytes 16–19, XYZ connection space, "acsp", D50 illuminant), an
+    /// empty tag table, then a marker so copies can be recognised.
+    static func iccProfile(space: String) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: 132)
+        func put(_ offset: Int, _ value: [UInt8]) { bytes.replaceSubrange(offset..<offset + value.count, with: value) }
+        put(8, [0x02, 0x10, 0, 0])
+        put(12, Array("mntr".utf8))
+        put(16, Array(space.utf8))
+        put(20, Array("XYZ ".utf8))
+        put(36, Array("acsp".utf8))
+        put(68, [0x00, 0x00, 0xF6, 0xD6, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0xD3, 0x2D])  // D50 as s15Fixed16
+        bytes += Array("translate test profile".utf8)
+        let count = UInt32(bytes.count)
+        put(0, [UInt8(count >> 24), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF)])
+        return bytes
+    }
+
     /// Encodes `pixels` as the file's extension says and writes it, creating folders.
     static func write(_ pixels: PixelBuffer, to path: String, exif: ExifData? = nil, icc: [UInt8]? = nil) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
