@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Tensors", "ZIPFoundation"], swiftSettings: fast),
         .target(name: "Networks", dependencies: ["Layers"], swiftSettings: fast),
         .target(name: "Console", swiftSettings: fast),
-        .target(name: "Inference", dependencies: ["Tensors", "Layers", "Networks", "ImageCodecs", "Console"],
+        .target(name: "Inference", dependencies: ["Kernels", "Tensors", "Layers", "Networks", "ImageCodecs", "Console"],
                 swiftSettings: fast),
         .target(
             name: "Training",

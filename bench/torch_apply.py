@@ -83,7 +83,7 @@ def main():
     with torch.inference_mode():
         for name in names:
             image = Image.open(os.path.join(args.input, name)).convert("RGB")
-            x = torch.from_numpy(np.asarray(image)).permute(2, 0, 1).float().div(255).sub(0.5).div(0.5)[None]
+            x = torch.from_numpy(np.array(image)).permute(2, 0, 1).float().div(255).sub(0.5).div(0.5)[None]
             h, w = x.shape[2:]
             x = F.pad(x, (0, (-w) % 4, 0, (-h) % 4), mode="reflect")
             y = net(x)[0, :, :h, :w]

@@ -3,6 +3,7 @@
 // PyTorch through their reference state-dict keys.
 //
 //   bench-apply [--netG resnet_9blocks] [--ngf 64] [--norm instance] [--seed 1] OUT.safetensors
+//   bench-apply --profile 256 | 864x1152 [--netG …] [--ngf …]   (times each layer of the inference plan)
 import Foundation
 import Inference
 import Layers
@@ -19,7 +20,7 @@ var baseFilters = 64
 var norm: NormKind?
 var seed: UInt64 = 1
 var output: String?
-var profileSize: Int?
+var profileSize: (height: Int, width: Int)?
 /// The value after `flag`, parsed by `make`; exits with a message when missing or malformed.
 func value<T>(after flag: String, _ arguments: inout ArraySlice<String>, _ make: (String) -> T?) -> T {
     guard let text = arguments.popFirst(), let parsed = make(text) else { fail("\(flag) needs a valid value") }
@@ -33,7 +34,10 @@ while let argument = arguments.popFirst() {
     case "--ngf": baseFilters = value(after: argument, &arguments) { Int($0) }
     case "--norm": norm = value(after: argument, &arguments) { NormKind(rawValue: $0) }
     case "--seed": seed = value(after: argument, &arguments) { UInt64($0) }
-    case "--profile": profileSize = value(after: argument, &arguments) { Int($0) }
+    case "--profile": profileSize = value(after: argument, &arguments) { text in
+        let sides = text.split(separator: "x").compactMap { Int($0) }
+        return sides.count == 2 ? (sides[0], sides[1]) : Int(text).map { ($0, $0) }
+    }
     default:
         if argument.hasPrefix("-") || output != nil { fail("unexpected argument \(argument)") }
         output = argument
@@ -57,8 +61,8 @@ do {
 print("\(spec): \(network.parameterCount) parameters → \(output)")
 
 /// Times each layer of a generator's top-level Sequential (and the residual blocks together) on one
-/// `size`² image: where a forward pass spends its time.
-func profile(kind: GeneratorKind, baseFilters: Int, size: Int) {
+/// `size` image (HxW): where a forward pass spends its time.
+func profile(kind: GeneratorKind, baseFilters: Int, size: (height: Int, width: Int)) {
     Tensor.configureRuntime()
     let spec = NetworkSpec.generator(kind, baseFilters: baseFilters)
     let network = spec.makeNetwork()
@@ -66,7 +70,7 @@ func profile(kind: GeneratorKind, baseFilters: Int, size: Int) {
     initializeWeights(network, using: &generator)
     network.setRequiresGradient(false)
     guard let resnet = network as? ResNetGenerator else { fail("--profile supports ResNet generators") }
-    let input = Tensor.randomUniform(shape: [1, 3, size, size], low: -1, high: 1, using: &generator)
+    let input = Tensor.randomUniform(shape: [1, 3, size.height, size.width], low: -1, high: 1, using: &generator)
     var totals: [String: Double] = [:]
     guard case .sequence(let steps) = InferenceForward.step(for: resnet) else { fail("unexpected plan") }
     for round in 0..<3 {

@@ -117,7 +117,8 @@ struct BatchArguments: ParsableArguments {
         let tileSize = tile ?? MemoryBudget.tileSize(budget: budget, spec: spec, workers: jobs)
         let runner = GeneratorRunner(spec: spec, network: network, tileSize: tileSize, overlap: tileOverlap)
         let options = BatchOptions(jobs: jobs, maxBatch: maxBatch, memoryBudget: budget,
-                                   maxPixels: Int(maxMegapixels * 1_000_000), allowDamaged: allowDamaged)
+                                   maxPixels: Int(maxMegapixels * 1_000_000), allowDamaged: allowDamaged,
+                                   blockCacheBytes: budget / 4)
         let engine = BatchEngine(transform: transform, runner: runner, output: outputOptions, options: options)
 
         var header = "\(spec)\(transform.preprocessing.direction.map { ", \($0)" } ?? ""): "

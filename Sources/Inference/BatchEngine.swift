@@ -1,6 +1,7 @@
 import Console
 import Foundation
 import ImageCodecs
+import Kernels
 import Networks
 import Tensors
 
@@ -19,15 +20,23 @@ public struct BatchOptions: Sendable {
     public var maxPixels: Int
     /// Translate images the decoder had to repair (truncated or damaged JPEG data) instead of failing them.
     public var allowDamaged: Bool
+    /// Freed activations kept for reuse during the batch (`BlockCache`), in bytes; 0 keeps none.
+    /// Every image runs the same layer shapes, so kept blocks spare the next ones from faulting fresh
+    /// pages in: on 1 MP images (one thread) 7.0 s/image instead of 10 s, for up to one pass's
+    /// activations more peak memory. (Transparent huge pages via glibc.malloc.hugetlb=1 were tried
+    /// too: with the cache they were slower.) The process-wide cache is released when the batch ends.
+    public var blockCacheBytes: Int
 
     public init(jobs: Int = 1, maxBatch: Int = 8, batchPixelLimit: Int = 128 * 128,
-                memoryBudget: Int = MemoryBudget.defaultBudget, maxPixels: Int = 100_000_000, allowDamaged: Bool = false) {
+                memoryBudget: Int = MemoryBudget.defaultBudget, maxPixels: Int = 100_000_000, allowDamaged: Bool = false,
+                blockCacheBytes: Int = 0) {
         self.jobs = jobs
         self.maxBatch = maxBatch
         self.batchPixelLimit = batchPixelLimit
         self.memoryBudget = memoryBudget
         self.maxPixels = maxPixels
         self.allowDamaged = allowDamaged
+        self.blockCacheBytes = blockCacheBytes
     }
 }
 
@@ -118,12 +127,13 @@ public final class BatchEngine: @unchecked Sendable {
             lock.unlock()
         }
 
-        func failed(_ index: Int, _ path: String, _ reason: String) {
+        /// Records a failure; `pending` files also advance the progress (planned failures are not in its total).
+        func failed(_ index: Int, _ path: String, _ reason: String, pending: Bool = true) {
             lock.lock()
             failures.append((index, path, reason))
             // One line per failure: the file and the reason.
             if let progress { progress.log("failed: \(path): \(reason)") } else { log("failed: \(path): \(reason)") }
-            progress?.advance()
+            if pending { progress?.advance() }
             lock.unlock()
         }
 
@@ -144,6 +154,10 @@ public final class BatchEngine: @unchecked Sendable {
         let start = Date()
         let state = RunState(progress: progress, log: log)
         for path in plan.staleTemporaries { try? FileManager.default.removeItem(atPath: path) }
+        if options.blockCacheBytes > 0 {
+            BlockCache.setLimit(options.blockCacheBytes)
+        }
+        defer { if options.blockCacheBytes > 0 { BlockCache.setLimit(0) } }
         var summary = BatchSummary()
         summary.ignored = plan.ignoredCount
         summary.unsupported = plan.unsupported.count
@@ -152,7 +166,7 @@ public final class BatchEngine: @unchecked Sendable {
             switch file.action {
             case .process: pending.append((index, file))
             case .upToDate: summary.skipped += 1
-            case .fail(let reason): state.failed(index, file.relativePath, reason)
+            case .fail(let reason): state.failed(index, file.relativePath, reason, pending: false)
             }
         }
         process(pending, state: state)

@@ -69,23 +69,25 @@ public final class GeneratorRunner: @unchecked Sendable {
 /// tensor per step and free the previous one when nothing holds it, so the peak is a few tensors of
 /// the widest full-resolution layer alive at once (conv output, norm output, ReLU output, the
 /// reflect-padded copy), plus the im2col tile (bounded, a few MiB, ignored):
-/// - ResNet generator: at full resolution `ngf` channels, ≈ 4 live tensors → `16·ngf` B/pixel
-///   (1 KiB per pixel at ngf 64: 1 GiB per megapixel). Lower levels have 2·ngf channels on ¼ the
-///   pixels and 4·ngf on 1/16, which is less.
+/// - ResNet generator: at full resolution `ngf` channels, ≈ 3 live tensors → `12·ngf` B/pixel
+///   (768 B per pixel at ngf 64). Lower levels have 2·ngf channels on ¼ the pixels and 4·ngf on
+///   1/16, which is less. Measured: resnet_9blocks on a 1152×864 image peaks at ≈ 620 B/pixel
+///   above the process's baseline (one job, block cache off).
 /// - U-Net: the skip connections stay alive: Σ ngf·2ⁱ·4^-(i+1) ≈ ngf/2 floats per pixel for the
 ///   encoder, plus ≈ 2 live decoder tensors of 2·ngf channels at ½ resolution → `12·ngf` B/pixel.
 /// - SRResNet ×s: the last upsampling stage holds `4·ngf` channels at (s/2)² and `ngf` at s² the
 ///   input pixels, about 3 tensors → `12·ngf·s²` B/pixel.
-/// Measured peak RSS for resnet_9blocks (bench section 30) is reported beside this estimate.
+/// The batch engine also keeps freed activations for reuse (`BlockCache`, a quarter of the budget),
+/// which adds up to one pass's activations to the peak RSS (bench section 30 reports it).
 public enum MemoryBudget {
     /// Peak activation bytes per input pixel of one forward pass of `spec` (see the type's comment).
     public static func activationBytesPerPixel(_ spec: NetworkSpec) -> Int {
         let ngf = spec.baseFilters
         switch spec.kind {
-        case .generator(.resnet6), .generator(.resnet9): return 16 * ngf
+        case .generator(.resnet6), .generator(.resnet9): return 12 * ngf
         case .generator(.unet128), .generator(.unet256): return 12 * ngf
         case .generator(.srresnet): return 12 * ngf * spec.scale * spec.scale
-        default: return 16 * ngf
+        default: return 12 * ngf
         }
     }
 

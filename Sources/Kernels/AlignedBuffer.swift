@@ -6,12 +6,12 @@ package enum AlignedMemory {
 
     package static func allocate(count: Int) -> UnsafeMutablePointer<Float> {
         let bytes = max(1, count) * MemoryLayout<Float>.stride
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: alignment)
+        let raw = BlockCache.allocate(bytes: bytes, alignment: alignment)  // large blocks may be reused
         return raw.bindMemory(to: Float.self, capacity: max(1, count))
     }
 
     package static func deallocate(_ pointer: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(pointer).deallocate()
+        BlockCache.deallocate(UnsafeMutableRawPointer(pointer))
     }
 
     /// Keeps large freed blocks in the heap instead of returning them to the OS, so that tensors of
