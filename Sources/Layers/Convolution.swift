@@ -5,7 +5,7 @@ import Tensors
 /// Input `[N, inputChannels, H, W]`, output `[N, outputChannels, H', W']` with
 /// `H' = (H + 2·padding − kernelSize) / stride + 1`. Parameters `weight [O, C, k, k]` and `bias [O]`.
 /// Weights start at zero: initialize them with `initializeWeights(_:_:using:)` or load a checkpoint.
-public final class Conv2D: Layer, WeightInitializable {
+public final class Conv2D: WeightAndBiasLayer {
     public let inputChannels: Int
     public let outputChannels: Int
     public let kernelSize: Int
@@ -30,16 +30,6 @@ public final class Conv2D: Layer, WeightInitializable {
     public func callAsFunction(_ input: Tensor, phase: Phase) -> Tensor {
         input.conv2d(weight: weight.tracked, bias: bias?.tracked, stride: stride, padding: padding)
     }
-
-    public func forEachParameter(prefix: String, _ body: (String, Parameter) -> Void) {
-        body(prefix + "weight", weight)
-        if let bias { body(prefix + "bias", bias) }
-    }
-
-    public func initializeWeights(_ scheme: WeightInitialization, using generator: inout SeededGenerator) {
-        weight.value = scheme.sample(shape: weight.shape, using: &generator)
-        if let bias { bias.value = Tensor(zeros: bias.shape) }
-    }
 }
 
 /// 2-D transposed convolution, PyTorch's `nn.ConvTranspose2d`.
@@ -47,7 +37,7 @@ public final class Conv2D: Layer, WeightInitializable {
 /// Input `[N, inputChannels, H, W]`, output `[N, outputChannels, H', W']` with
 /// `H' = (H − 1)·stride − 2·padding + kernelSize + outputPadding`. The weight is stored as PyTorch
 /// stores it, `[inputChannels, outputChannels, k, k]`, so reference `.pth` weights load unchanged.
-public final class ConvTranspose2D: Layer, WeightInitializable {
+public final class ConvTranspose2D: WeightAndBiasLayer {
     public let inputChannels: Int
     public let outputChannels: Int
     public let kernelSize: Int
@@ -76,21 +66,11 @@ public final class ConvTranspose2D: Layer, WeightInitializable {
         input.convTransposed2d(weight: weight.tracked, bias: bias?.tracked, stride: stride, padding: padding,
                                outputPadding: outputPadding)
     }
-
-    public func forEachParameter(prefix: String, _ body: (String, Parameter) -> Void) {
-        body(prefix + "weight", weight)
-        if let bias { body(prefix + "bias", bias) }
-    }
-
-    public func initializeWeights(_ scheme: WeightInitialization, using generator: inout SeededGenerator) {
-        weight.value = scheme.sample(shape: weight.shape, using: &generator)
-        if let bias { bias.value = Tensor(zeros: bias.shape) }
-    }
 }
 
 /// Fully connected layer, PyTorch's `nn.Linear`: input `[N, inputFeatures]`, output
 /// `[N, outputFeatures]`, `weight [out, in]`, `bias [out]`.
-public final class Linear: Layer, WeightInitializable {
+public final class Linear: WeightAndBiasLayer {
     public let inputFeatures: Int
     public let outputFeatures: Int
     public let weight: Parameter
@@ -107,7 +87,16 @@ public final class Linear: Layer, WeightInitializable {
     public func callAsFunction(_ input: Tensor, phase: Phase) -> Tensor {
         input.linear(weight: weight.tracked, bias: bias?.tracked)
     }
+}
 
+/// A layer whose parameters are a `weight` and an optional `bias` (conv, transposed conv, linear):
+/// the reference's state-dict names and its `init_weights` rule (weights from the scheme, bias 0).
+public protocol WeightAndBiasLayer: WeightInitializable {
+    var weight: Parameter { get }
+    var bias: Parameter? { get }
+}
+
+extension WeightAndBiasLayer {
     public func forEachParameter(prefix: String, _ body: (String, Parameter) -> Void) {
         body(prefix + "weight", weight)
         if let bias { body(prefix + "bias", bias) }
