@@ -80,22 +80,11 @@ extension Tensor {
         let hasScale = scale != nil, hasOffset = offset != nil
         return output.recording("batchNorm", inputs: inputs) { gradOutput, needs in
             let dyp = UnsafePointer(gradOutput.storage.pointer)
-            // Per-channel Σdy and Σdy·x̂ over N, H, W.
-            var sumDy = [Double](repeating: 0, count: c), sumDyXhat = [Double](repeating: 0, count: c)
-            sumDy.withUnsafeMutableBufferPointer { sd in
-                sumDyXhat.withUnsafeMutableBufferPointer { sx in
-                    let sdp = sd.baseAddress!, sxp = sx.baseAddress!
-                    Parallel.forEach(count: c) { ch in
-                        for s in 0..<n {
-                            let offset = (s * c + ch) * plane
-                            let sums = NormalizationKernels.gradientSums(dyp + offset, xp + offset, plane,
-                                                                         mean: means[ch], invStd: invStds[ch])
-                            sdp[ch] += sums.sumDy
-                            sxp[ch] += sums.sumDyXhat
-                        }
-                    }
-                }
-            }
+            // Per-channel Σdy and Σdy·x̂ over N, H, W: the per-plane sums added over the samples.
+            let (planeDy, planeDyXhat) = Tensor.planeGradientSums(dyp, xp, planes: n * c, plane: plane,
+                                                                  means: means, invStds: invStds, channels: c)
+            let sumDy = Tensor.sumPerChannel(planeDy, channels: c)
+            let sumDyXhat = Tensor.sumPerChannel(planeDyXhat, channels: c)
             var grads: [Tensor?] = []
             if needs[0] {
                 let dx = Tensor.uninitialized(x.shape)
@@ -162,18 +151,8 @@ extension Tensor {
         let hasScale = scale != nil, hasOffset = offset != nil
         return output.recording("instanceNorm", inputs: inputs) { gradOutput, needs in
             let dyp = UnsafePointer(gradOutput.storage.pointer)
-            var sumDy = [Double](repeating: 0, count: planes), sumDyXhat = [Double](repeating: 0, count: planes)
-            sumDy.withUnsafeMutableBufferPointer { sd in
-                sumDyXhat.withUnsafeMutableBufferPointer { sx in
-                    let sdp = sd.baseAddress!, sxp = sx.baseAddress!
-                    Parallel.forEach(count: planes) { p in
-                        let sums = NormalizationKernels.gradientSums(dyp + p * plane, xp + p * plane, plane,
-                                                                     mean: means[p], invStd: invStds[p])
-                        sdp[p] = sums.sumDy
-                        sxp[p] = sums.sumDyXhat
-                    }
-                }
-            }
+            let (sumDy, sumDyXhat) = Tensor.planeGradientSums(dyp, xp, planes: planes, plane: plane,
+                                                              means: means, invStds: invStds, channels: planes)
             var grads: [Tensor?] = []
             if needs[0] {
                 let dx = Tensor.uninitialized(x.shape)
@@ -190,9 +169,7 @@ extension Tensor {
             }
             // γ and β gradients sum over the samples.
             func perChannel(_ values: [Double]) -> Tensor {
-                var result = [Float](repeating: 0, count: c)
-                for p in 0..<planes { result[p % c] += Float(values[p]) }
-                return Tensor(shape: [c], scalars: result)
+                Tensor(shape: [c], scalars: Tensor.sumPerChannel(values, channels: c).map(Float.init))
             }
             var index = 1
             if hasScale {
@@ -202,5 +179,35 @@ extension Tensor {
             if hasOffset { grads.append(needs[index] ? perChannel(sumDy) : nil) }
             return grads
         }
+    }
+}
+
+extension Tensor {
+    /// (Σdy, Σdy·x̂) of every contiguous plane of `plane` floats, in parallel; plane `p` uses the
+    /// statistics at index `p % channels` (a channel for batch norm, the plane itself for instance norm).
+    fileprivate static func planeGradientSums(
+        _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, planes: Int, plane: Int,
+        means: [Float], invStds: [Float], channels: Int
+    ) -> (sumDy: [Double], sumDyXhat: [Double]) {
+        var sumDy = [Double](repeating: 0, count: planes), sumDyXhat = [Double](repeating: 0, count: planes)
+        sumDy.withUnsafeMutableBufferPointer { sd in
+            sumDyXhat.withUnsafeMutableBufferPointer { sx in
+                let sdp = sd.baseAddress!, sxp = sx.baseAddress!
+                Parallel.forEach(count: planes) { p in
+                    let sums = NormalizationKernels.gradientSums(dy + p * plane, x + p * plane, plane,
+                                                                 mean: means[p % channels], invStd: invStds[p % channels])
+                    sdp[p] = sums.sumDy
+                    sxp[p] = sums.sumDyXhat
+                }
+            }
+        }
+        return (sumDy, sumDyXhat)
+    }
+
+    /// Sums per-plane values of an `[N, C]` plane grid into one value per channel.
+    fileprivate static func sumPerChannel(_ values: [Double], channels: Int) -> [Double] {
+        var result = [Double](repeating: 0, count: channels)
+        for p in values.indices { result[p % channels] += values[p] }
+        return result
     }
 }
