@@ -37,7 +37,13 @@ let package = Package(
                 swiftSettings: fast),
         .target(
             name: "Training",
-            dependencies: ["Tensors", "Kernels", "Console", "Layers", "Networks", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Tensors", "Kernels", "Console", "Layers", "Networks"],
+            swiftSettings: fast),
+        // A training run end to end: recipes, dataset adapters, evaluation, inference steps.
+        .target(
+            name: "Runs",
+            dependencies: ["Training", "ImageDatasets", "ImageCodecs", "Inference", "Networks", "Layers", "Tensors", "Kernels",
+                           .product(name: "Yams", package: "Yams")],
             swiftSettings: fast),
 
         // MARK: - Images
@@ -54,11 +60,14 @@ let package = Package(
                 "ImageCodecs",
                 "ImageDatasets",
                 "Training",
+                "Runs",
                 "Inference",
                 "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: fast),
+            // -enable-testing: CLITests `@testable import CLI` in release builds too (the CLI is only
+            // argument parsing, so the lost cross-module optimisations cost nothing measurable).
+            swiftSettings: fast + [.unsafeFlags(["-enable-testing"])]),
 
         // MARK: - Benchmarks (not tests; run by bench/run.sh)
         .executableTarget(name: "bench-train", dependencies: ["Training", "Tensors", "Kernels"], path: "Sources/BenchTrain",
@@ -80,8 +89,14 @@ let package = Package(
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], swiftSettings: fast),
         .testTarget(
             name: "TrainingTests",
-            dependencies: ["Training", "Layers", "Networks", "TestSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Training", "Layers", "Networks", "TestSupport"],
             swiftSettings: fast),
+        .testTarget(
+            name: "RunsTests",
+            dependencies: ["Runs", "Training", "ImageDatasets", "ImageCodecs", "Tensors", "TestSupport",
+                           .product(name: "Yams", package: "Yams")],
+            swiftSettings: fast),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "Training", "Runs"], swiftSettings: fast),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Layers", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"], swiftSettings: fast),

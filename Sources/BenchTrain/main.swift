@@ -21,7 +21,7 @@ Tensor.configureRuntime()
 Parallel.setThreadCount(threads)
 
 var options = TrainOptions(model: .pix2pix)  // unet_256, basic D, batch norm, vanilla GAN, λ_L1 100
-options.netG = size == 256 ? "unet_256" : "unet_128"
+options.netG = size == 256 ? .unet256 : .unet128
 options.ngf = ngf
 options.ndf = ngf
 options.cropSize = size

@@ -37,18 +37,15 @@ public final class Pix2PixTrainer: Trainer {
 
     public init(options: TrainOptions) throws {
         self.options = options
-        guard let generatorKind = GeneratorKind(rawValue: options.netG), generatorKind != .srresnet else {
-            throw OptionError("--netG \(options.netG) is not a pix2pix generator (unet_256, unet_128, resnet_9blocks, resnet_6blocks)")
+        guard options.netG != .srresnet else {
+            throw OptionError("--netG srresnet is not a pix2pix generator (unet_256, unet_128, resnet_9blocks, resnet_6blocks)")
         }
-        guard let discriminatorKind = DiscriminatorKind(rawValue: options.netD), discriminatorKind != .srgan else {
-            throw OptionError("--netD \(options.netD) is not a PatchGAN discriminator (basic, n_layers, pixel)")
+        guard options.netD != .srgan else {
+            throw OptionError("--netD srgan is not a PatchGAN discriminator (basic, n_layers, pixel)")
         }
-        guard let norm = NormKind(rawValue: options.norm) else { throw OptionError("--norm \(options.norm) is not batch, instance or none") }
-        guard let mode = GANMode(rawValue: options.ganMode) else { throw OptionError("--gan-mode \(options.ganMode) is not vanilla or lsgan") }
-        guard let scheme = WeightInitialization(name: options.initType, gain: options.initGain) else {
-            throw OptionError("--init-type \(options.initType) is not normal, xavier, kaiming or orthogonal")
-        }
-        ganMode = mode
+        let generatorKind = options.netG, discriminatorKind = options.netD, norm = options.norm
+        let scheme = options.initType.scheme(gain: options.initGain)
+        ganMode = options.ganMode
         generatorSpec = .generator(generatorKind, inputChannels: options.inputNC, outputChannels: options.outputNC,
                                    baseFilters: options.ngf, norm: norm, dropout: !options.noDropout)
         // D judges the pair: it sees concat(A, B).
@@ -57,7 +54,7 @@ public final class Pix2PixTrainer: Trainer {
         for problem in generatorSpec.problems + discriminatorSpec.problems { throw OptionError(problem) }
         let multiple = generatorSpec.inputSizeMultiple
         if options.cropSize % multiple != 0 {
-            throw OptionError("--netG \(options.netG) needs the image side to be a multiple of \(multiple); --crop-size is \(options.cropSize)")
+            throw OptionError("--netG \(options.netG.rawValue) needs the image side to be a multiple of \(multiple); --crop-size is \(options.cropSize)")
         }
         dropoutSource = RandomSource(seed: options.seed &+ 2)
         generator = generatorSpec.makeNetwork(dropoutSource: dropoutSource)
@@ -133,8 +130,8 @@ public final class Pix2PixTrainer: Trainer {
 
     public var preprocessing: Preprocessing {
         var result = Preprocessing.defaults(for: generatorSpec)
-        result.direction = options.direction
-        result.preprocess = options.preprocess
+        result.direction = options.direction.rawValue
+        result.preprocess = options.preprocess.rawValue
         result.loadSize = options.loadSize
         result.cropSize = options.cropSize
         return result

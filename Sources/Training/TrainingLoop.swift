@@ -106,8 +106,7 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
         self.runFolder = runFolder
         self.interrupts = interrupts
         self.writeImage = writeImage
-        let policy = LearningRatePolicy(rawValue: options.lrPolicy) ?? .linear
-        schedule = LearningRateSchedule(policy: policy, baseLearningRate: options.lr, nEpochs: options.nEpochs,
+        schedule = LearningRateSchedule(policy: options.lrPolicy, baseLearningRate: options.lr, nEpochs: options.nEpochs,
                                         nEpochsDecay: options.nEpochsDecay, epochCount: options.epochCount,
                                         decayEpochs: options.lrDecayIters)
         epoch = options.epochCount

@@ -16,7 +16,7 @@ import Training
 
     static func options() -> TrainOptions {
         var options = TrainOptions(model: .pix2pix)
-        options.netG = "unet_128"
+        options.netG = .unet128
         options.ngf = 4
         options.ndf = 4
         options.cropSize = 128
@@ -74,7 +74,7 @@ import Training
         options.cropSize = 100
         #expect(throws: OptionError.self) { try Pix2PixTrainer(options: options) }
         options = Self.options()
-        options.netG = "unet_512"
+        options.netG = .srresnet
         #expect(throws: OptionError.self) { try Pix2PixTrainer(options: options) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Training
 import Yams
 
 /// A pipeline recipe (`pipelines/*.yaml`): a dataset, a model, its options, an evaluation and the
@@ -30,7 +31,7 @@ public struct Recipe: Sendable, Equatable {
     public var description: String
     public var dataset: String
     public var model: TrainOptions.Model
-    /// Option keys and values as written in the recipe (any spelling `TrainOptions.set` accepts).
+    /// Option keys and values as written in the recipe (any spelling the options table accepts).
     public var options: [(key: String, value: String)]
     /// The held-out split to evaluate on after training (nil: no evaluation).
     public var evaluationSplit: String?
@@ -55,13 +56,15 @@ public struct Recipe: Sendable, Equatable {
         guard let mapping = node?.mapping else { throw fail("a recipe must be a YAML mapping with name, dataset, model, options") }
         let known: Set<String> = ["name", "description", "dataset", "model", "options", "evaluation", "inference"]
         for key in mapping.keys.compactMap(\.string) where !known.contains(key) {
-            throw fail("unknown key '\(key)' (known: \(known.sorted().joined(separator: ", ")))")
+            let near = OptionNames.nearest(key, in: known.sorted()).map { "did you mean '\($0)'? " } ?? ""
+            throw fail("unknown key '\(key)'; \(near)(known: \(known.sorted().joined(separator: ", ")); options go under 'options:')")
         }
         guard let name = mapping["name"]?.string, !name.isEmpty else { throw fail("missing 'name'") }
         guard let dataset = mapping["dataset"]?.string, !dataset.isEmpty else { throw fail("missing 'dataset' (a folder)") }
         guard let modelText = mapping["model"]?.string else { throw fail("missing 'model'") }
-        guard let model = TrainOptions.Model(rawValue: modelText == "cyclegan" ? "cycle_gan" : modelText) else {
-            throw fail("model '\(modelText)' is not one of \(TrainOptions.Model.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let model = TrainOptions.Model(optionText: modelText) else {
+            let near = OptionNames.nearest(modelText, in: TrainOptions.Model.allCases.map(\.rawValue)).map { "; did you mean '\($0)'?" } ?? ""
+            throw fail("model '\(modelText)' is not one of \(TrainOptions.Model.allCases.map(\.rawValue).joined(separator: ", "))\(near)")
         }
         var options: [(key: String, value: String)] = []
         if let optionNode = mapping["options"] {
@@ -118,23 +121,22 @@ public struct Recipe: Sendable, Equatable {
             + (available.isEmpty ? "pass a path to a .yaml file" : "available: \(Set(available).sorted().joined(separator: ", "))"))
     }
 
+    /// The recipe as an option source: its model, name, dataset folder and `options:`.
+    public func optionSource(datasetRoot: String) -> OptionSource {
+        OptionSource(origin: source?.path ?? "recipe \(name)",
+                     entries: [("model", model.rawValue), ("name", name), ("dataroot", datasetRoot)] + options)
+    }
+
     /// Resolved options: model defaults, then the recipe's options and dataset, then `overrides`
-    /// (command-line flags, canonical keys).
-    public func resolve(overrides: [(key: String, value: String)], datasetRoot: String) throws -> TrainOptions {
-        var options = TrainOptions(model: model)
-        options.name = name
-        options.dataroot = datasetRoot
-        for (key, value) in self.options {
-            do { try options.set(key, value) } catch { throw OptionError("\(source?.path ?? "recipe"): \(error)") }
-        }
-        for (key, value) in overrides { try options.set(key, value) }
-        return options
+    /// (command-line flags). The model is chosen first: a `--model` flag wins over the recipe's.
+    public func resolve(overrides: OptionSource? = nil, datasetRoot: String) throws -> TrainOptions {
+        try TrainOptions.resolve([optionSource(datasetRoot: datasetRoot)] + (overrides.map { [$0] } ?? []))
     }
 
     /// The fully resolved recipe as YAML, stored in the run folder (the reference's train_opt.txt).
     public static func resolvedYAML(recipe: Recipe?, options: TrainOptions) -> String {
         var lines: [String] = []
-        lines.append("# Fully resolved options of this run (model defaults < recipe < command line).")
+        lines.append("# Fully resolved options of this run (model defaults < recipe < command line), in the reference's spelling.")
         lines.append("name: \(quote(options.name))")
         if let recipe {
             lines.append("recipe: \(quote(recipe.source?.path ?? recipe.name))")
@@ -143,8 +145,9 @@ public struct Recipe: Sendable, Equatable {
         lines.append("dataset: \(quote(options.dataroot))")
         lines.append("model: \(options.model.rawValue)")
         lines.append("options:")
-        for (key, value) in options.resolvedPairs where !["name", "dataroot", "model"].contains(key) {
-            lines.append("  \(key): \(quote(value))")
+        // Only the options this model reads, so that the file is itself a recipe for the same run.
+        for row in TrainOptions.table where row.isUsed(by: options.model) && !["name", "dataroot", "model"].contains(row.key) {
+            lines.append("  \(row.key): \(quote(options.value(of: row.key) ?? ""))")
         }
         if let split = recipe?.evaluationSplit { lines.append("evaluation:\n  split: \(quote(split))") }
         if let steps = recipe?.inference, !steps.isEmpty {

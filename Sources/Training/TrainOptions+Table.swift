@@ -1,0 +1,490 @@
+import Foundation
+import Networks
+
+// MARK: - Values
+
+/// A type an option can have: parsed from and written as text (flags, recipes, `train_opt.yaml`).
+public protocol OptionValue: Sendable, Equatable {
+    /// The value written as `text`, or nil when `text` is not one.
+    init?(optionText text: String)
+    /// The value as the text `init?(optionText:)` reads back.
+    var optionText: String { get }
+    /// What a value looks like, for help and errors ("integer", "number", "path").
+    static var valueName: String { get }
+    /// The valid values of an enumeration, nil for open types.
+    static var choices: [String]? { get }
+}
+
+extension OptionValue {
+    public static var choices: [String]? { nil }
+}
+
+extension Int: OptionValue {
+    /// A whole number, or `inf` for no limit (the reference's `max_dataset_size`).
+    public init?(optionText text: String) {
+        if ["inf", "infinity"].contains(text.lowercased()) { self = .max; return }
+        guard let value = Int(text) else { return nil }
+        self = value
+    }
+    public var optionText: String { self == .max ? "inf" : String(self) }
+    public static var valueName: String { "integer" }
+}
+
+extension UInt64: OptionValue {
+    public init?(optionText text: String) {
+        guard let value = UInt64(text) else { return nil }
+        self = value
+    }
+    public var optionText: String { String(self) }
+    public static var valueName: String { "non-negative integer" }
+}
+
+extension Float: OptionValue {
+    public init?(optionText text: String) {
+        guard let value = Float(text), value.isFinite else { return nil }
+        self = value
+    }
+    public var optionText: String { String(self) }
+    public static var valueName: String { "number" }
+}
+
+extension Bool: OptionValue {
+    public init?(optionText text: String) {
+        switch text.lowercased() {
+        case "true", "yes", "on", "1": self = true
+        case "false", "no", "off", "0": self = false
+        default: return nil
+        }
+    }
+    public var optionText: String { self ? "true" : "false" }
+    public static var valueName: String { "true|false" }
+}
+
+extension String: OptionValue {
+    public init?(optionText text: String) { self = text }
+    public var optionText: String { self }
+    public static var valueName: String { "text" }
+}
+
+/// An enumeration option: its raw values are the reference's names. Parsing accepts any case and
+/// `-`/`_` spelling of a name (`cyclegan`, `CycleGAN` and `cycle-gan` are `cycle_gan`).
+public protocol OptionChoice: OptionValue, RawRepresentable, CaseIterable where RawValue == String {}
+
+extension OptionChoice {
+    public init?(optionText text: String) {
+        if let exact = Self(rawValue: text) { self = exact; return }
+        let wanted = OptionNames.normalized(text)
+        guard let match = Self.allCases.first(where: { OptionNames.normalized($0.rawValue) == wanted }) else { return nil }
+        self = match
+    }
+    public var optionText: String { rawValue }
+    public static var valueName: String { allCases.map(\.rawValue).joined(separator: "|") }
+    public static var choices: [String]? { allCases.map(\.rawValue) }
+}
+
+extension TrainOptions.Model: OptionChoice {}
+extension TrainOptions.Direction: OptionChoice {}
+extension TrainOptions.Preprocess: OptionChoice {}
+extension TrainOptions.DatasetMode: OptionChoice {}
+extension TrainOptions.InitType: OptionChoice {}
+extension GeneratorKind: OptionChoice {}
+extension DiscriminatorKind: OptionChoice {}
+extension NormKind: OptionChoice {}
+extension GANMode: OptionChoice {}
+extension LearningRatePolicy: OptionChoice {}
+
+// MARK: - One row
+
+/// One training option: its reference name, old names, type, per-model defaults, the models that use
+/// it and its help. Adding an option is a stored property in `TrainOptions` (its type and base default)
+/// plus one row here; flags, recipe keys, `train_opt.yaml`, checkpoint metadata, help and the
+/// "not used by this model" check follow from the row.
+public struct OptionSpec: @unchecked Sendable {
+    // @unchecked: the closures capture only key paths and constant values; rows are immutable.
+    public typealias Model = TrainOptions.Model
+
+    /// The reference's spelling: `netG`, `lambda_L1`, `n_layers_D`, `load_size`.
+    public let key: String
+    /// Old or alternative names (`fineSize`, `niter`, `which_direction`); camelCase and kebab-case
+    /// spellings of `key` are accepted without listing them.
+    public let aliases: [String]
+    /// The models that read this option; setting it for another model is an error.
+    public let models: [Model]
+    /// A heading for `--help` ("Networks", "Data").
+    public let section: String
+    public let help: String
+    /// How a value looks ("integer", "unet_256|unet_128|…").
+    public let valueName: String
+    /// Valid values of an enumeration option, nil for open types.
+    public let choices: [String]?
+    /// True for on/off options: as a flag, the value may be left out (`--no-flip`).
+    public let isSwitch: Bool
+    /// The base default and each model's own, as text.
+    public let defaultText: String
+    public let modelDefaults: [(model: Model, text: String)]
+
+    /// The stored property the row reads and writes.
+    public let keyPath: PartialKeyPath<TrainOptions>
+    let read: (TrainOptions) -> String
+    let write: (inout TrainOptions, String) -> Bool
+    let applyDefault: (inout TrainOptions, Model) -> Void
+
+    init<V: OptionValue>(_ key: String, _ path: WritableKeyPath<TrainOptions, V>, section: String, aliases: [String] = [],
+                         models: [Model] = Model.allCases, defaults: [Model: V] = [:], help: String) {
+        self.key = key
+        self.aliases = aliases
+        self.models = models
+        self.section = section
+        self.help = help
+        valueName = V.valueName
+        choices = V.choices
+        isSwitch = V.self == Bool.self
+        defaultText = TrainOptions()[keyPath: path].optionText
+        modelDefaults = Model.allCases.compactMap { model in defaults[model].map { (model: model, text: $0.optionText) } }
+        keyPath = path
+        read = { $0[keyPath: path].optionText }
+        write = { options, text in
+            guard let value = V(optionText: text) else { return false }
+            options[keyPath: path] = value
+            return true
+        }
+        applyDefault = { options, model in if let value = defaults[model] { options[keyPath: path] = value } }
+    }
+
+    /// The command-line flag: the key with `-` for `_` (`--lambda-L1`, `--n-layers-D`, `--load-size`).
+    public var flag: String { "--" + key.replacingOccurrences(of: "_", with: "-") }
+
+    /// The default for `model`, as text.
+    public func defaultText(for model: Model) -> String {
+        modelDefaults.first { $0.model == model }?.text ?? defaultText
+    }
+
+    /// True when `model` reads this option.
+    public func isUsed(by model: Model) -> Bool { models.contains(model) }
+}
+
+// MARK: - The table
+
+extension TrainOptions {
+    /// Every training option, in the order `train_opt.yaml` and `--help` list them.
+    public static let table: [OptionSpec] = {
+        let pix2pixLike: [Model] = [.pix2pix, .colorization]
+        let withDropout: [Model] = [.pix2pix, .colorization, .cycle_gan]
+        let patchGAN: [Model] = [.pix2pix, .colorization, .cycle_gan]
+        return [
+            // Run
+            OptionSpec("model", \.model, section: "Run", help: "The trainer (cycle_gan also as cyclegan, CycleGAN)."),
+            OptionSpec("name", \.name, section: "Run", help: "Run name: the run folder is <checkpoints_dir>/<name>."),
+            OptionSpec("dataroot", \.dataroot, section: "Run", help: "Dataset folder in the layout of dataset_mode."),
+            OptionSpec("checkpoints_dir", \.checkpointsDir, section: "Run", help: "Folder of run folders."),
+            OptionSpec("seed", \.seed, section: "Run",
+                       help: "Random seed; the same seed and thread count give the same run."),
+            OptionSpec("continue_train", \.continueTrain, section: "Run", aliases: ["continue"],
+                       help: "Resume; fail if the run folder has no checkpoint (also --continue)."),
+            OptionSpec("strict", \.strict, section: "Run",
+                       help: "Stop at the first unreadable or damaged image instead of skipping it."),
+            OptionSpec("init_from", \.initFrom, section: "Run",
+                       help: "Start the generator from this checkpoint (e.g. a pre-trained SRResNet); empty: random init."),
+            // Networks
+            OptionSpec("input_nc", \.inputNC, section: "Networks", defaults: [.colorization: 1], help: "Input channels."),
+            OptionSpec("output_nc", \.outputNC, section: "Networks", defaults: [.colorization: 2], help: "Output channels."),
+            OptionSpec("ngf", \.ngf, section: "Networks", help: "Generator filters in the last conv layer."),
+            OptionSpec("ndf", \.ndf, section: "Networks", help: "Discriminator filters in the first conv layer."),
+            OptionSpec("netG", \.netG, section: "Networks", aliases: ["which_model_netG"],
+                       defaults: [.pix2pix: .unet256, .colorization: .unet256, .srgan: .srresnet],
+                       help: "Generator architecture."),
+            OptionSpec("netD", \.netD, section: "Networks", aliases: ["which_model_netD"], defaults: [.srgan: .srgan],
+                       help: "Discriminator architecture."),
+            OptionSpec("n_layers_D", \.nLayersD, section: "Networks", models: patchGAN,
+                       help: "Layers of the n_layers discriminator."),
+            OptionSpec("norm", \.norm, section: "Networks",
+                       defaults: [.pix2pix: .batch, .colorization: .batch, .srgan: .batch],
+                       help: "Normalization after each convolution."),
+            OptionSpec("init_type", \.initType, section: "Networks", help: "Weight initialization."),
+            OptionSpec("init_gain", \.initGain, section: "Networks", help: "Scale of the initial weights."),
+            OptionSpec("no_dropout", \.noDropout, section: "Networks", models: withDropout, defaults: [.cycle_gan: true],
+                       help: "No dropout in the generator."),
+            // Data
+            OptionSpec("dataset_mode", \.datasetMode, section: "Data",
+                       defaults: [.pix2pix: .aligned, .colorization: .colorization, .srgan: .sr],
+                       help: "Dataset layout; each model trains on its own."),
+            OptionSpec("direction", \.direction, section: "Data", aliases: ["which_direction"], models: [.pix2pix, .cycle_gan],
+                       help: "Which side of a pair is the input."),
+            OptionSpec("serial_batches", \.serialBatches, section: "Data", help: "Take images in order instead of shuffling."),
+            OptionSpec("num_threads", \.numThreads, section: "Data", aliases: ["nThreads"], help: "Image decoding threads."),
+            OptionSpec("batch_size", \.batchSize, section: "Data", help: "Images per batch."),
+            OptionSpec("load_size", \.loadSize, section: "Data", defaults: [.srgan: 96],
+                       help: "Scale images to this size first."),
+            OptionSpec("crop_size", \.cropSize, section: "Data", aliases: ["fineSize"], defaults: [.srgan: 96],
+                       help: "Then crop to this size (for srgan: the high-resolution patch)."),
+            OptionSpec("max_dataset_size", \.maxDatasetSize, section: "Data", help: "Use at most this many images (inf: all)."),
+            OptionSpec("preprocess", \.preprocess, section: "Data", aliases: ["resize_or_crop"], defaults: [.srgan: .crop],
+                       help: "Resizing and cropping at load time."),
+            OptionSpec("no_flip", \.noFlip, section: "Data", help: "Do not flip images horizontally for augmentation."),
+            OptionSpec("scale", \.scale, section: "Data", models: [.srgan], help: "Upscaling factor."),
+            // Optimization
+            OptionSpec("n_epochs", \.nEpochs, section: "Optimization", aliases: ["niter"],
+                       help: "Epochs at the initial learning rate."),
+            OptionSpec("n_epochs_decay", \.nEpochsDecay, section: "Optimization", aliases: ["niter_decay"],
+                       help: "Epochs of linear decay to zero."),
+            OptionSpec("epoch_count", \.epochCount, section: "Optimization",
+                       help: "Number of the first epoch (for resumed reference runs)."),
+            OptionSpec("beta1", \.beta1, section: "Optimization", defaults: [.srgan: 0.9], help: "Adam β1."),
+            OptionSpec("lr", \.lr, section: "Optimization", defaults: [.srgan: 1e-4], help: "Initial learning rate of Adam."),
+            OptionSpec("gan_mode", \.ganMode, section: "Optimization",
+                       defaults: [.pix2pix: .vanilla, .colorization: .vanilla, .srgan: .vanilla],
+                       help: "Adversarial loss (BCE or least squares)."),
+            OptionSpec("pool_size", \.poolSize, section: "Optimization", models: [.cycle_gan],
+                       defaults: [.pix2pix: 0, .colorization: 0, .srgan: 0],
+                       help: "Generated images kept to train D on (0: none)."),
+            OptionSpec("lr_policy", \.lrPolicy, section: "Optimization", help: "Learning-rate schedule."),
+            OptionSpec("lr_decay_iters", \.lrDecayIters, section: "Optimization",
+                       help: "Epochs between ×0.1 steps of the step policy."),
+            OptionSpec("lr_monitor", \.lrMonitor, section: "Optimization",
+                       help: "The loss the plateau policy watches (empty: the reference's behaviour)."),
+            OptionSpec("lambda_L1", \.lambdaL1, section: "Optimization", models: pix2pixLike, help: "Weight of the L1 loss."),
+            OptionSpec("lambda_A", \.lambdaA, section: "Optimization", models: [.cycle_gan],
+                       help: "Weight of the cycle loss A → B → A."),
+            OptionSpec("lambda_B", \.lambdaB, section: "Optimization", models: [.cycle_gan],
+                       help: "Weight of the cycle loss B → A → B."),
+            OptionSpec("lambda_identity", \.lambdaIdentity, section: "Optimization", models: [.cycle_gan],
+                       help: "Weight of the identity loss, relative to lambda_A/lambda_B (0: none)."),
+            OptionSpec("max_steps", \.maxSteps, section: "Optimization",
+                       help: "Stop after this many iterations in total (0: no limit)."),
+            // Logging
+            OptionSpec("print_freq", \.printFreq, section: "Logging", help: "Iterations between loss log lines."),
+            OptionSpec("display_freq", \.displayFreq, section: "Logging", help: "Iterations between sample images."),
+            OptionSpec("save_latest_freq", \.saveLatestFreq, section: "Logging",
+                       help: "Iterations between saves of the latest checkpoint."),
+            OptionSpec("save_epoch_freq", \.saveEpochFreq, section: "Logging", help: "Epochs between numbered checkpoints."),
+        ]
+    }()
+
+    /// Every key in the reference's spelling, in table order.
+    public static var keys: [String] { table.map(\.key) }
+
+    /// The row called `name` in any accepted spelling (`lambda_L1`, `lambda-L1`, `lambdaL1`, an alias), or nil.
+    public static func spec(named name: String) -> OptionSpec? {
+        let wanted = OptionNames.normalized(name)
+        return table.first { row in
+            OptionNames.normalized(row.key) == wanted || row.aliases.contains { OptionNames.normalized($0) == wanted }
+        }
+    }
+
+    /// The value of the option `key` (any spelling) as text, or nil for an unknown key.
+    public func value(of key: String) -> String? { Self.spec(named: key)?.read(self) }
+
+    /// Every option as (reference key, text), in table order: the resolved recipe and checkpoint metadata.
+    public var resolvedPairs: [(key: String, value: String)] { Self.table.map { ($0.key, $0.read(self)) } }
+
+    /// Sets one option from text (a flag value or a recipe entry), without the model check of `resolve`.
+    /// - Throws: `OptionError` naming an unknown key or a bad value and the nearest valid one.
+    public mutating func set(_ key: String, _ value: String) throws {
+        guard let row = Self.spec(named: key) else { throw OptionNames.unknownKey(key, asFlag: false) }
+        try set(row, value, spelledAs: key)
+    }
+
+    mutating func set(_ row: OptionSpec, _ value: String, spelledAs spelling: String) throws {
+        guard row.write(&self, value) else {
+            if let choices = row.choices {
+                let near = OptionNames.nearest(value, in: choices).map { "; did you mean '\($0)'?" } ?? ""
+                throw OptionError("\(spelling): '\(value)' is not one of \(choices.joined(separator: ", "))\(near)")
+            }
+            throw OptionError("\(spelling): '\(value)' is not a valid \(row.valueName)")
+        }
+    }
+}
+
+// MARK: - Resolution
+
+/// Option values from one place: a recipe's `options:` or the command line.
+public struct OptionSource: Sendable {
+    /// Where the values come from, for errors ("pipelines/labels2scenes.yaml", "command line").
+    public var origin: String
+    /// Keys as written (any spelling), with their values.
+    public var entries: [(key: String, value: String)]
+    /// True for the command line: errors then name flags (`--lambda-L1`) rather than keys.
+    public var isCommandLine: Bool
+
+    public init(origin: String, entries: [(key: String, value: String)], isCommandLine: Bool = false) {
+        self.origin = origin
+        self.entries = entries
+        self.isCommandLine = isCommandLine
+    }
+
+    /// Reads the option flags of `translate train` against the table: `--key value`, `--key=value`, and
+    /// on/off options with or without a value (`--no-flip`, `--no-flip false`). Tokens that are not flags
+    /// are returned as positional arguments (the recipe).
+    /// - Throws: `OptionError` for an unknown flag (naming the nearest one) or a flag without its value.
+    public static func commandLine(_ arguments: [String]) throws -> (source: OptionSource, positional: [String]) {
+        var entries: [(key: String, value: String)] = []
+        var positional: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let token = arguments[index]
+            index += 1
+            guard token.hasPrefix("--"), token.count > 2 else {
+                if token.hasPrefix("-") && token.count > 1 && Double(token) == nil {
+                    throw OptionNames.unknownKey(token, asFlag: true)
+                }
+                positional.append(token)
+                continue
+            }
+            var name = String(token.dropFirst(2))
+            var value: String?
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            guard let row = TrainOptions.spec(named: name) else { throw OptionNames.unknownKey(token, asFlag: true) }
+            if value == nil {
+                if row.isSwitch {
+                    // A switch takes a following true/false, and nothing else (that is the recipe).
+                    if index < arguments.count, Bool(optionText: arguments[index]) != nil {
+                        value = arguments[index]
+                        index += 1
+                    } else {
+                        value = "true"
+                    }
+                } else {
+                    guard index < arguments.count else { throw OptionError("\(row.flag) needs a value (\(row.valueName))") }
+                    value = arguments[index]
+                    index += 1
+                }
+            }
+            entries.append(("--" + name, value ?? ""))
+        }
+        return (OptionSource(origin: "command line", entries: entries, isCommandLine: true), positional)
+    }
+}
+
+extension TrainOptions {
+    /// The one resolution: the model first (from the highest-priority source that names one, else
+    /// pix2pix), then the model's defaults < each source in order (a recipe, then the command line).
+    /// - Throws: `OptionError` for an unknown key or value (naming the nearest valid one) and for an
+    ///   option the chosen model does not use.
+    public static func resolve(_ sources: [OptionSource]) throws -> TrainOptions {
+        var model = Model.pix2pix
+        let modelRow = table[0]
+        for source in sources.reversed() {
+            guard let entry = source.entries.last(where: { spec(named: stripDashes($0.key))?.key == "model" }) else { continue }
+            var probe = TrainOptions()
+            do { try probe.set(modelRow, entry.value, spelledAs: entry.key) } catch { throw prefixed(error, source) }
+            model = probe.model
+            break
+        }
+        var options = TrainOptions(model: model)
+        for source in sources {
+            for (key, value) in source.entries {
+                let name = stripDashes(key)
+                guard let row = spec(named: name) else {
+                    throw prefixed(OptionNames.unknownKey(key, asFlag: source.isCommandLine), source)
+                }
+                if row.key == "model" { continue }  // chosen above
+                let spelling = source.isCommandLine ? row.flag : row.key
+                guard row.isUsed(by: model) else {
+                    let users = row.models.map(\.rawValue).joined(separator: ", ")
+                    throw prefixed(OptionError("\(spelling) is not used by model \(model.rawValue) (only by \(users)); remove it"),
+                                   source)
+                }
+                do { try options.set(row, value, spelledAs: spelling) } catch { throw prefixed(error, source) }
+            }
+        }
+        return options
+    }
+
+    static func stripDashes(_ key: String) -> String { key.hasPrefix("--") ? String(key.dropFirst(2)) : key }
+
+    static func prefixed(_ error: Error, _ source: OptionSource) -> Error {
+        guard !source.isCommandLine, let error = error as? OptionError else { return error }
+        return OptionError("\(source.origin): \(error.message)")
+    }
+
+    /// The option part of `translate train --help`: one entry per row, by section, with its values,
+    /// per-model defaults, the models that use it and its old names.
+    public static func helpText() -> String {
+        var lines: [String] = []
+        var section = ""
+        for row in table {
+            if row.section != section {
+                section = row.section
+                lines.append("")
+                lines.append("\(section.uppercased()) OPTIONS:")
+            }
+            let value = row.isSwitch ? "[true|false]" : "<\(row.choices == nil ? row.valueName : row.key)>"
+            lines.append("  \(row.flag) \(value)")
+            var detail = row.help
+            if let choices = row.choices { detail += " One of: \(choices.joined(separator: ", "))." }
+            var defaults = "default: \(row.defaultText.isEmpty ? "none" : row.defaultText)"
+            for (model, text) in row.modelDefaults where row.isUsed(by: model) { defaults += "; \(model.rawValue): \(text)" }
+            detail += " (\(defaults))"
+            if row.models.count < Model.allCases.count { detail += " Models: \(row.models.map(\.rawValue).joined(separator: ", "))." }
+            if !row.aliases.isEmpty { detail += " Also: \(row.aliases.joined(separator: ", "))." }
+            lines.append(contentsOf: wrap(detail, width: 70).map { "        " + $0 })
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
+}
+
+// MARK: - Names
+
+/// Spelling-insensitive option names and "did you mean" suggestions.
+public enum OptionNames {
+    /// Lowercase without `-` and `_`: `lambda_L1`, `lambda-L1` and `lambdaL1` are all `lambdal1`.
+    public static func normalized(_ name: String) -> String {
+        String(name.lowercased().filter { $0 != "-" && $0 != "_" })
+    }
+
+    /// The candidate closest to `text` by edit distance of normalized spellings, if it is close enough
+    /// to be a plausible typo (at most a third of the longer name, and at most 3 edits).
+    public static func nearest(_ text: String, in candidates: [String]) -> String? {
+        let wanted = normalized(text)
+        let scored = candidates.map { ($0, editDistance(wanted, normalized($0))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        let limit = Swift.min(3, Swift.max(1, Swift.max(wanted.count, normalized(best.0).count) / 3))
+        return best.1 <= limit ? best.0 : nil
+    }
+
+    /// Edit distance counting an insertion, a deletion, a substitution or a swap of two neighbours
+    /// as one edit (optimal string alignment), so `btach` is one edit from `batch`.
+    public static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        // d[i][j]: distance between the first i characters of a and the first j of b.
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                d[i][j] = Swift.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d[i][j] = Swift.min(d[i][j], d[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return d[a.count][b.count]
+    }
+
+    /// "unknown option 'lamda_L1'; did you mean 'lambda_L1'?" (flags: "--lamda-L1" … "--lambda-L1").
+    static func unknownKey(_ key: String, asFlag: Bool) -> OptionError {
+        let candidates = asFlag ? TrainOptions.table.map(\.flag) : TrainOptions.keys
+        let near = nearest(TrainOptions.stripDashes(key), in: candidates).map { "; did you mean '\($0)'?" }
+            ?? "; see translate train --help"
+        return OptionError("unknown option '\(key)'\(near)")
+    }
+}
