@@ -93,7 +93,7 @@ let package = Package(
             swiftSettings: fast),
         .testTarget(
             name: "RunsTests",
-            dependencies: ["Runs", "Training", "ImageDatasets", "ImageCodecs", "Tensors", "TestSupport",
+            dependencies: ["Runs", "Training", "Networks", "ImageDatasets", "ImageCodecs", "Tensors", "TestSupport",
                            .product(name: "Yams", package: "Yams")],
             swiftSettings: fast),
         .testTarget(name: "CLITests", dependencies: ["CLI", "Training", "Runs"], swiftSettings: fast),

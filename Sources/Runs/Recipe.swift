@@ -54,7 +54,8 @@ public struct Recipe: Sendable, Equatable {
             throw fail("not valid YAML: \(error)")
         }
         guard let mapping = node?.mapping else { throw fail("a recipe must be a YAML mapping with name, dataset, model, options") }
-        let known: Set<String> = ["name", "description", "dataset", "model", "options", "evaluation", "inference"]
+        // `recipe` (informational) is what a run folder's train_opt.yaml adds: it is a recipe too.
+        let known: Set<String> = ["name", "description", "dataset", "model", "options", "evaluation", "inference", "recipe"]
         for key in mapping.keys.compactMap(\.string) where !known.contains(key) {
             let near = OptionNames.nearest(key, in: known.sorted()).map { "did you mean '\($0)'? " } ?? ""
             throw fail("unknown key '\(key)'; \(near)(known: \(known.sorted().joined(separator: ", ")); options go under 'options:')")
