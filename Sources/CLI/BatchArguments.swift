@@ -1,8 +1,6 @@
 import ArgumentParser
-import Console
 import Foundation
 import Inference
-import Kernels
 import Layers
 import Networks
 
@@ -100,58 +98,31 @@ struct BatchArguments: ParsableArguments {
         return (spec, network, preprocessing)
     }
 
+    var settings: BatchRunSettings {
+        var settings = BatchRunSettings()
+        settings.output = outputOptions
+        settings.jobs = jobs
+        settings.tile = tile
+        settings.tileOverlap = tileOverlap
+        settings.maxMemory = maxMemory.flatMap(Self.parseBytes)
+        settings.maxBatch = maxBatch
+        settings.maxMegapixels = maxMegapixels
+        settings.allowDamaged = allowDamaged
+        settings.quiet = quiet
+        return settings
+    }
+
     /// Plans, runs and reports a batch; throws `ExitCode(1)` when some file failed.
     func run(label: String, spec: NetworkSpec, network: any Layer, transform: ImageTransform) throws {
-        let plan: FilePlan
-        do { plan = try FilePlan.make(input: input, output: output, options: outputOptions) } catch let error as InferenceError {
+        let summary: BatchSummary
+        do {
+            summary = try BatchRun.run(input: input, output: output, spec: spec, network: network, transform: transform,
+                                       settings: settings, label: label,
+                                       log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+        } catch let error as InferenceError {
             throw ValidationError(error.description)
-        }
-        let pendingCount = plan.pending.count
-        let threads = Parallel.threadCount
-        // One image per thread for folders, so each image's arithmetic (one thread) does not depend on
-        // how many images are left: a resumed run writes the same bytes as an uninterrupted one.
-        // A single image gets every thread.
-        let singleImage = plan.files.count == 1 && !FileManager.default.isDirectory(input)
-        let jobs = jobs ?? (singleImage ? 1 : threads)
-        // Workers split the cores: each image runs its kernels on threads / jobs threads (restored
-        // afterwards, for callers such as `train` that run this in-process).
-        Parallel.setThreadCount(max(1, threads / jobs))
-        defer { Parallel.setThreadCount(threads) }
-        // Three quarters of the budget for activations (tile size, batching), a quarter to keep freed
-        // activations for reuse (BlockCache).
-        let budget = maxMemory.flatMap(Self.parseBytes) ?? MemoryBudget.defaultBudget
-        let activationBudget = budget / 4 * 3
-        let tileSize = tile ?? MemoryBudget.tileSize(budget: activationBudget, spec: spec, workers: jobs)
-        let runner = GeneratorRunner(spec: spec, network: network, tileSize: tileSize, overlap: tileOverlap)
-        let options = BatchOptions(jobs: jobs, maxBatch: maxBatch, memoryBudget: activationBudget,
-                                   maxPixels: Int(maxMegapixels * 1_000_000), allowDamaged: allowDamaged,
-                                   blockCacheBytes: budget - activationBudget)
-        let engine = BatchEngine(transform: transform, runner: runner, output: outputOptions, options: options)
-
-        var header = "\(spec)\(transform.preprocessing.direction.map { ", \($0)" } ?? ""): "
-            + "\(pendingCount) to translate, \(plan.files.filter { $0.action == .upToDate }.count) up to date; "
-            + "\(jobs) job\(jobs == 1 ? "" : "s") × \(Parallel.threadCount) thread\(Parallel.threadCount == 1 ? "" : "s")"
-        header += runner.tileSize > 0 ? ", tiles above \(runner.tileSize)² px" : ", no tiling"
-        let standardError: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-        if !quiet { standardError(header) }
-        for name in plan.unsupported where !quiet { standardError("not a JPEG or PNG, left alone: \(name)") }
-        let progress = quiet || pendingCount == 0 ? nil : ProgressReporter(label: label, total: pendingCount, unit: "images")
-        let summary = engine.run(plan, progress: progress, log: standardError)
-        if progress?.style == .bar { progress?.finish() }
-        // A recap for long runs, where the failure lines have scrolled away.
-        if summary.failed > 0 && summary.failed <= 50 && pendingCount > 50 {
-            standardError("failed:")
-            for failure in summary.failures { standardError("  \(failure.path): \(failure.reason)") }
         }
         print(summary)
         if summary.failed > 0 { throw ExitCode(1) }
-    }
-}
-
-extension FileManager {
-    /// True when `path` is an existing directory.
-    func isDirectory(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 }

@@ -1,12 +1,11 @@
 import Foundation
 import Inference
-import Kernels
 import Layers
 import Networks
 import Training
 
 /// One recipe inference step: a trained generator over a folder (or file), through the same engine
-/// as `translate apply` (or `translate colorize`) with their default settings.
+/// as `translate apply` (or `translate colorize`) with their default settings (`BatchRun`).
 public struct InferenceStepResult {
     /// Report rows: the equivalent command, the outcome, the number of outputs.
     public var rows: [(String, String)]
@@ -26,28 +25,20 @@ extension InferenceStepResult {
         let (spec, network, loaded) = try Checkpoint.loadNetwork(contentsOf: checkpoint)
         let preprocessing = try loaded.preprocessingSettings() ?? Preprocessing.defaults(for: spec)
         let transform: ImageTransform
-        let plan: FilePlan
         do {
             transform = try ImageTransform(spec: spec, preprocessing: preprocessing, mode: colorize ? .colorize : .translate)
-            plan = try FilePlan.make(input: input, output: output, options: OutputOptions())
         } catch let error as InferenceError {
             throw OptionError(error.description)
         }
-        // As `translate apply` on a folder: one image per thread, each image's kernels on one thread.
-        let threads = Parallel.threadCount
-        let jobs = threads
-        Parallel.setThreadCount(1)
-        defer { Parallel.setThreadCount(threads) }
-        let budget = MemoryBudget.defaultBudget
-        let activationBudget = budget / 4 * 3
-        let runner = GeneratorRunner(spec: spec, network: network,
-                                     tileSize: MemoryBudget.tileSize(budget: activationBudget, spec: spec, workers: jobs))
-        let engine = BatchEngine(transform: transform, runner: runner, output: OutputOptions(),
-                                 options: BatchOptions(jobs: jobs, memoryBudget: activationBudget,
-                                                       blockCacheBytes: budget - activationBudget))
         let command = colorize ? "colorize" : "apply"
         log("\(command) \(input) → \(output)")
-        let summary = engine.run(plan, log: log)
+        let summary: BatchSummary
+        do {
+            summary = try BatchRun.run(input: input, output: output, spec: spec, network: network, transform: transform,
+                                       label: command, log: log)
+        } catch let error as InferenceError {
+            throw OptionError(error.description)
+        }
         log("\(summary)")
 
         var gallery: [(caption: String, file: URL)] = []

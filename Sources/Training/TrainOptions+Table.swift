@@ -184,7 +184,8 @@ extension TrainOptions {
             OptionSpec("strict", \.strict, section: "Run",
                        help: "Stop at the first unreadable or damaged image instead of skipping it."),
             OptionSpec("init_from", \.initFrom, section: "Run",
-                       help: "Start the generator from this checkpoint (e.g. a pre-trained SRResNet); empty: random init."),
+                       help: "Networks to start from a checkpoint: PATH (the first network, G, e.g. a pre-trained "
+                           + "SRResNet) or G=PATH,D=PATH; empty: random init."),
             // Networks
             OptionSpec("input_nc", \.inputNC, section: "Networks", defaults: [.colorization: 1], help: "Input channels."),
             OptionSpec("output_nc", \.outputNC, section: "Networks", defaults: [.colorization: 2], help: "Output channels."),
@@ -241,7 +242,8 @@ extension TrainOptions {
             OptionSpec("lr_decay_iters", \.lrDecayIters, section: "Optimization",
                        help: "Epochs between ×0.1 steps of the step policy."),
             OptionSpec("lr_monitor", \.lrMonitor, section: "Optimization",
-                       help: "The loss the plateau policy watches (empty: the reference's behaviour)."),
+                       help: "The loss whose epoch mean drives lr_policy plateau (e.g. G_L1); empty: the reference's "
+                           + "behaviour (a constant metric 0)."),
             OptionSpec("lambda_L1", \.lambdaL1, section: "Optimization", models: pix2pixLike, help: "Weight of the L1 loss."),
             OptionSpec("lambda_A", \.lambdaA, section: "Optimization", models: [.cycle_gan],
                        help: "Weight of the cycle loss A → B → A."),

@@ -56,7 +56,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(dataset.count == 48)
         let source = dataset.source(batchSize: 2, options: data, seed: 1, workers: 1, diagnostics: DatasetDiagnostics())
         #expect(source.batchesPerEpoch == 24)
-        var batches = try source.batches(epoch: 1, startingAt: 23)
+        let batches = try source.batches(epoch: 1, startingAt: 23)
         let batch = try #require(batches.next()).get()
         #expect(batch.realA.shape == Shape([2, 3, 64, 64]) && batch.realB.shape == Shape([2, 3, 64, 64]))
         #expect(batches.next().map { _ in 1 } == nil)
@@ -81,6 +81,39 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     @Test func withoutARecipeTheDatarootIsRequired() {
         #expect(throws: OptionError("--dataroot is required (a folder in the aligned layout)")) {
             try TrainingRun.resolve(recipe: nil, flags: OptionSource(origin: "command line", entries: [], isCommandLine: true))
+        }
+    }
+}
+
+@Suite struct InferenceStepTests {
+    /// A freshly initialised tiny generator, saved as a run would save it, translates the sample's
+    /// label folder: every image is written, mirrored by name, and the report gallery pairs them.
+    @Test func translatesAFolderWithASavedGenerator() throws {
+        var options = TrainOptions(model: .pix2pix)
+        options.netG = .unet128
+        options.ngf = 4
+        options.ndf = 4
+        options.cropSize = 128
+        options.loadSize = 128
+        options.dataroot = "memory"
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("runs-inference-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Pix2PixTrainer(options: options).saveNetworks(tag: "latest", in: folder, step: 0)
+        let input = repositoryRoot.appendingPathComponent("datasets/samples/labels2scenes/labels").path
+        let output = folder.appendingPathComponent("translated").path
+        var lines: [String] = []
+        let result = try InferenceStepResult.run(checkpoint: folder.appendingPathComponent("latest_net_G.safetensors"),
+                                                 input: input, output: output, colorize: false, log: { lines.append($0) })
+        #expect(result.summary.done == 8 && result.summary.failed == 0)
+        #expect(FileManager.default.fileExists(atPath: output + "/scene1.png"))
+        #expect(result.gallery.count == 16 && result.gallery[0].caption == "input scene1.png")
+        #expect(result.rows.map(\.1).contains("all images written"))
+        #expect(lines.first == "apply \(input) → \(output)")
+        #expect(throws: OptionError.self) {
+            try InferenceStepResult.run(checkpoint: folder.appendingPathComponent("latest_net_G.safetensors"),
+                                        input: folder.appendingPathComponent("nothing").path, output: output,
+                                        colorize: false, log: { _ in })
         }
     }
 }
