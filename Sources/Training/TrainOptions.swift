@@ -11,8 +11,13 @@ public struct OptionError: Error, CustomStringConvertible, Equatable {
 
 /// Every training option, typed, with the reference's defaults (pytorch-CycleGAN-and-pix2pix
 /// `options/*.py`, REFERENCE.md c1). Names, aliases, per-model defaults, the models that use each
-/// option and its help live in one table, `TrainOptions.table` (TrainOptions+Table.swift); flags,
-/// recipe keys, `train_opt.yaml`, checkpoint metadata and `translate train --help` all come from it.
+/// option and its help live in one table, `TrainOptions.table` below; flags, recipe keys,
+/// `train_opt.yaml`, checkpoint metadata, validation of values and `translate train --help` all come
+/// from it.
+///
+/// Adding an option: a stored property below (its type and base default) and its row in `table`
+/// (name, aliases, models, per-model defaults, help), in this file; nothing else. A test fails when a
+/// property has no row.
 /// Values come from, in increasing priority: the model's defaults, a recipe's `options:`, the command
 /// line (`TrainOptions.resolve`).
 ///
@@ -113,6 +118,106 @@ public struct TrainOptions: Codable, Sendable, Equatable {
         self.model = model
         for row in Self.table { row.applyDefault(&self, model) }
     }
+
+    // MARK: - The options table
+
+    /// Every training option, in the order `train_opt.yaml` and `--help` list them.
+    public static let table: [OptionSpec] = {
+        let pix2pixLike: [Model] = [.pix2pix, .colorization]
+        let withDropout: [Model] = [.pix2pix, .colorization, .cycle_gan]
+        let patchGAN: [Model] = [.pix2pix, .colorization, .cycle_gan]
+        return [
+            // Run
+            OptionSpec("model", \.model, section: "Run", help: "The trainer (cycle_gan also as cyclegan, CycleGAN)."),
+            OptionSpec("name", \.name, section: "Run", help: "Run name: the run folder is <checkpoints_dir>/<name>."),
+            OptionSpec("dataroot", \.dataroot, section: "Run", help: "Dataset folder in the layout of dataset_mode."),
+            OptionSpec("checkpoints_dir", \.checkpointsDir, section: "Run", help: "Folder of run folders."),
+            OptionSpec("seed", \.seed, section: "Run",
+                       help: "Random seed; the same seed and thread count give the same run."),
+            OptionSpec("continue_train", \.continueTrain, section: "Run", aliases: ["continue"],
+                       help: "Resume; fail if the run folder has no checkpoint (also --continue)."),
+            OptionSpec("strict", \.strict, section: "Run",
+                       help: "Stop at the first unreadable or damaged image instead of skipping it."),
+            OptionSpec("init_from", \.initFrom, section: "Run",
+                       help: "Networks to start from a checkpoint: PATH (the first network, G, e.g. a pre-trained "
+                           + "SRResNet) or G=PATH,D=PATH; empty: random init."),
+            // Networks
+            OptionSpec("input_nc", \.inputNC, section: "Networks", defaults: [.colorization: 1], help: "Input channels."),
+            OptionSpec("output_nc", \.outputNC, section: "Networks", defaults: [.colorization: 2], help: "Output channels."),
+            OptionSpec("ngf", \.ngf, section: "Networks", help: "Generator filters in the last conv layer."),
+            OptionSpec("ndf", \.ndf, section: "Networks", help: "Discriminator filters in the first conv layer."),
+            OptionSpec("netG", \.netG, section: "Networks", aliases: ["which_model_netG"],
+                       defaults: [.pix2pix: .unet256, .colorization: .unet256, .srgan: .srresnet],
+                       help: "Generator architecture."),
+            OptionSpec("netD", \.netD, section: "Networks", aliases: ["which_model_netD"], defaults: [.srgan: .srgan],
+                       help: "Discriminator architecture."),
+            OptionSpec("n_layers_D", \.nLayersD, section: "Networks", models: patchGAN,
+                       help: "Layers of the n_layers discriminator."),
+            OptionSpec("norm", \.norm, section: "Networks",
+                       defaults: [.pix2pix: .batch, .colorization: .batch, .srgan: .batch],
+                       help: "Normalization after each convolution."),
+            OptionSpec("init_type", \.initType, section: "Networks", help: "Weight initialization."),
+            OptionSpec("init_gain", \.initGain, section: "Networks", help: "Scale of the initial weights."),
+            OptionSpec("no_dropout", \.noDropout, section: "Networks", models: withDropout, defaults: [.cycle_gan: true],
+                       help: "No dropout in the generator."),
+            // Data
+            OptionSpec("dataset_mode", \.datasetMode, section: "Data",
+                       defaults: [.pix2pix: .aligned, .colorization: .colorization, .srgan: .sr],
+                       help: "Dataset layout; each model trains on its own."),
+            OptionSpec("direction", \.direction, section: "Data", aliases: ["which_direction"], models: [.pix2pix, .cycle_gan],
+                       help: "Which side of a pair is the input."),
+            OptionSpec("serial_batches", \.serialBatches, section: "Data", help: "Take images in order instead of shuffling."),
+            OptionSpec("num_threads", \.numThreads, section: "Data", aliases: ["nThreads"], help: "Image decoding threads."),
+            OptionSpec("batch_size", \.batchSize, section: "Data", help: "Images per batch."),
+            OptionSpec("load_size", \.loadSize, section: "Data", defaults: [.srgan: 96],
+                       help: "Scale images to this size first."),
+            OptionSpec("crop_size", \.cropSize, section: "Data", aliases: ["fineSize"], defaults: [.srgan: 96],
+                       help: "Then crop to this size (for srgan: the high-resolution patch)."),
+            OptionSpec("max_dataset_size", \.maxDatasetSize, section: "Data", help: "Use at most this many images (inf: all)."),
+            OptionSpec("preprocess", \.preprocess, section: "Data", aliases: ["resize_or_crop"], defaults: [.srgan: .crop],
+                       help: "Resizing and cropping at load time."),
+            OptionSpec("no_flip", \.noFlip, section: "Data", help: "Do not flip images horizontally for augmentation."),
+            OptionSpec("scale", \.scale, section: "Data", models: [.srgan], help: "Upscaling factor."),
+            // Optimization
+            OptionSpec("n_epochs", \.nEpochs, section: "Optimization", aliases: ["niter"],
+                       help: "Epochs at the initial learning rate."),
+            OptionSpec("n_epochs_decay", \.nEpochsDecay, section: "Optimization", aliases: ["niter_decay"],
+                       help: "Epochs of linear decay to zero."),
+            OptionSpec("epoch_count", \.epochCount, section: "Optimization",
+                       help: "Number of the first epoch (for resumed reference runs)."),
+            OptionSpec("beta1", \.beta1, section: "Optimization", defaults: [.srgan: 0.9], help: "Adam β1."),
+            OptionSpec("lr", \.lr, section: "Optimization", defaults: [.srgan: 1e-4], help: "Initial learning rate of Adam."),
+            OptionSpec("gan_mode", \.ganMode, section: "Optimization",
+                       defaults: [.pix2pix: .vanilla, .colorization: .vanilla, .srgan: .vanilla],
+                       help: "Adversarial loss (BCE or least squares)."),
+            OptionSpec("pool_size", \.poolSize, section: "Optimization", models: [.cycle_gan],
+                       defaults: [.pix2pix: 0, .colorization: 0, .srgan: 0],
+                       help: "Generated images kept to train D on (0: none)."),
+            OptionSpec("lr_policy", \.lrPolicy, section: "Optimization", help: "Learning-rate schedule."),
+            OptionSpec("lr_decay_iters", \.lrDecayIters, section: "Optimization",
+                       help: "Epochs between ×0.1 steps of the step policy."),
+            OptionSpec("lr_monitor", \.lrMonitor, section: "Optimization",
+                       help: "The loss whose epoch mean drives lr_policy plateau (e.g. G_L1); empty: the reference's "
+                           + "behaviour (a constant metric 0)."),
+            OptionSpec("lambda_L1", \.lambdaL1, section: "Optimization", models: pix2pixLike, help: "Weight of the L1 loss."),
+            OptionSpec("lambda_A", \.lambdaA, section: "Optimization", models: [.cycle_gan],
+                       help: "Weight of the cycle loss A → B → A."),
+            OptionSpec("lambda_B", \.lambdaB, section: "Optimization", models: [.cycle_gan],
+                       help: "Weight of the cycle loss B → A → B."),
+            OptionSpec("lambda_identity", \.lambdaIdentity, section: "Optimization", models: [.cycle_gan],
+                       help: "Weight of the identity loss, relative to lambda_A/lambda_B (0: none)."),
+            OptionSpec("max_steps", \.maxSteps, section: "Optimization",
+                       help: "Stop after this many iterations in total (0: no limit)."),
+            // Logging
+            OptionSpec("print_freq", \.printFreq, section: "Logging", help: "Iterations between loss log lines."),
+            OptionSpec("display_freq", \.displayFreq, section: "Logging", help: "Iterations between sample images."),
+            OptionSpec("save_latest_freq", \.saveLatestFreq, section: "Logging",
+                       help: "Iterations between saves of the latest checkpoint."),
+            OptionSpec("save_epoch_freq", \.saveEpochFreq, section: "Logging", help: "Epochs between numbered checkpoints."),
+        ]
+    }()
+
+    // MARK: - Validation
 
     /// Checks combinations the reference would fail on late or silently mis-handle.
     public func validate() throws {
