@@ -63,6 +63,10 @@ public struct TrainOptions: Codable, Sendable, Equatable {
     public var lambdaB: Float = 10
     public var lambdaIdentity: Float = 0.5
     public var maxSteps = 0
+    /// The loss whose epoch mean drives `lr_policy plateau`; empty: the reference's constant metric 0.
+    public var lrMonitor = ""
+    /// Networks to start from a checkpoint: `PATH` (the first network, G) or `G=PATH,D=PATH`.
+    public var initFrom = ""
 
     // Logging and checkpoints
     public var printFreq = 100
@@ -121,6 +125,7 @@ public struct TrainOptions: Codable, Sendable, Equatable {
         "max_dataset_size", "preprocess", "no_flip", "scale",
         "n_epochs", "n_epochs_decay", "epoch_count", "beta1", "lr", "gan_mode", "pool_size", "lr_policy", "lr_decay_iters",
         "lambda_l1", "lambda_a", "lambda_b", "lambda_identity", "max_steps",
+        "lr_monitor", "init_from",
         "print_freq", "display_freq", "save_latest_freq", "save_epoch_freq",
     ]
 
@@ -200,6 +205,8 @@ public struct TrainOptions: Codable, Sendable, Equatable {
         case "lambda_b": lambdaB = try float()
         case "lambda_identity": lambdaIdentity = try float()
         case "max_steps": maxSteps = try int()
+        case "lr_monitor": lrMonitor = value
+        case "init_from": initFrom = value
         case "print_freq": printFreq = try int()
         case "display_freq": displayFreq = try int()
         case "save_latest_freq": saveLatestFreq = try int()
@@ -255,6 +262,8 @@ public struct TrainOptions: Codable, Sendable, Equatable {
         case "lambda_b": return String(lambdaB)
         case "lambda_identity": return String(lambdaIdentity)
         case "max_steps": return String(maxSteps)
+        case "lr_monitor": return lrMonitor
+        case "init_from": return initFrom
         case "print_freq": return String(printFreq)
         case "display_freq": return String(displayFreq)
         case "save_latest_freq": return String(saveLatestFreq)
