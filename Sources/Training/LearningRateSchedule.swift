@@ -86,6 +86,17 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
                   decayEpochs: options.lrDecayIters)
     }
 
+    /// A schedule of a training state written before per-optimizer schedules existed: it had taken
+    /// `position` steps at the ends of epochs (one fewer than the reference's timing by then), so the
+    /// next epoch start steps it once more and the run continues on the reference's rates.
+    init(legacy options: TrainOptions, baseLearningRate: Float, position: Int, plateauFactor: Double, best: Double, badSteps: Int) {
+        self.init(options: options, baseLearningRate: baseLearningRate)
+        self.position = position
+        if isPlateau && plateauFactor != 1 { plateauLearningRate = Double(baseLearningRate) * plateauFactor }
+        self.best = best
+        self.badSteps = badSteps
+    }
+
     public var isPlateau: Bool {
         if case .plateau = kind { return true }
         return false

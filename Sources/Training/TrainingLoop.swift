@@ -537,6 +537,14 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
         do {
             if let text = state.metadata["schedules"] {
                 schedules = try decoder.decode([String: LearningRateSchedule].self, from: Data(text.utf8))
+            } else if let text = state.metadata["schedule"] {
+                // A state from before per-optimizer schedules: one schedule for every optimizer.
+                let legacy = try decoder.decode(LegacySchedule.self, from: Data(text.utf8))
+                for (name, _) in trainer.optimizers {
+                    schedules[name] = LearningRateSchedule(legacy: options, baseLearningRate: initialLearningRates[name] ?? options.lr,
+                                                           position: legacy.epoch, plateauFactor: legacy.plateauFactor,
+                                                           best: legacy.best, badSteps: legacy.badEpochs)
+                }
             }
             if let text = state.metadata["loss_sums"] { sums = try decoder.decode(LossSums.self, from: Data(text.utf8)) }
         } catch {
@@ -562,6 +570,9 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
         }
         try AtomicWriter.write(data, to: lossLogURL)
     }
+
+    /// The fields of the single schedule saved before per-optimizer schedules.
+    struct LegacySchedule: Decodable { var epoch: Int; var plateauFactor: Double; var best: Double; var badEpochs: Int }
 
     func jsonString<V: Encodable>(_ value: V) throws -> String {
         let encoder = JSONEncoder()

@@ -178,6 +178,27 @@ final class TwoPhaseToy: Trainer {
         }
     }
 
+    /// A training state written before per-optimizer schedules (one "schedule" that had stepped at the
+    /// ends of epochs) resumes on the reference's rates.
+    @Test func legacyStateResumesOnTheReferenceRates() throws {
+        let straight = ToyTrainer()
+        #expect(try loop(straight, options(maxSteps: 0, name: "legacy-straight"), folder("legacy-straight")).run() == .finished)
+
+        let runFolder = folder("legacy")
+        #expect(try loop(ToyTrainer(), options(maxSteps: 4, name: "legacy"), runFolder).run() == .stepLimit)
+        // The stop at iteration 4 is the end of epoch 1: rewrite the state as the old loop saved it there.
+        let stateURL = runFolder.appendingPathComponent("latest.safetensors")
+        var state = try SafeTensors.read(contentsOf: stateURL)
+        state.metadata["schedules"] = nil
+        state.metadata["schedule"] = #"{"badEpochs":0,"baseLearningRate":0.05,"best":"inf","decayEpochs":50,"epoch":1,"#
+            + #""epochCount":1,"nEpochs":2,"nEpochsDecay":2,"plateauFactor":1,"policy":"linear"}"#
+        try SafeTensors.write(state, to: stateURL)
+        let resumed = ToyTrainer()
+        #expect(try loop(resumed, options(maxSteps: 0, name: "legacy"), runFolder).run() == .finished)
+        #expect(resumed.learningRates == Array(straight.learningRates.suffix(12)))
+        #expect(resumed.weight.value.scalars == straight.weight.value.scalars)
+    }
+
     // MARK: - Phases
 
     @Test func resumeIsExactAcrossAPhaseSwitch() throws {
