@@ -114,13 +114,30 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
     let initialLearningRates: [String: Float]
 
     /// The part of the loop's own state that goes into `latest.safetensors` besides the schedules.
+    /// Each loss is counted on its own: a phase switch mid-epoch adds losses that the first part lacked.
     struct LossSums: Codable, Equatable {
         var epoch: [String: Double] = [:]
-        var epochCount = 0
+        var epochCounts: [String: Int] = [:]
         var pending: [String: Double] = [:]
-        var pendingCount = 0
+        var pendingCounts: [String: Int] = [:]
         /// Mean losses of the last finished epoch (what `--lr-monitor` reads at the next epoch's start).
         var previousEpochMeans: [String: Double] = [:]
+
+        mutating func add(_ losses: [(name: String, value: Float)]) {
+            for (name, value) in losses {
+                epoch[name, default: 0] += Double(value)
+                epochCounts[name, default: 0] += 1
+                pending[name, default: 0] += Double(value)
+                pendingCounts[name, default: 0] += 1
+            }
+        }
+
+        var epochMeans: [String: Double] {
+            epoch.reduce(into: [:]) { $0[$1.key] = $1.value / Double(Swift.max(1, epochCounts[$1.key] ?? 1)) }
+        }
+        var pendingMeans: [String: Double] {
+            pending.reduce(into: [:]) { $0[$1.key] = $1.value / Double(Swift.max(1, pendingCounts[$1.key] ?? 1)) }
+        }
     }
 
     public init(trainer: T, source: S, options: TrainOptions, runFolder: URL, interrupts: InterruptWatcher = InterruptWatcher(),
@@ -215,7 +232,7 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
                 let losses = trainer.step(on: batch, context: context)
                 if let bad = losses.first(where: { !$0.value.isFinite }) {
                     // Keep what the good iterations since the last log line showed, then stop.
-                    try flushPendingLosses(seconds: progress.elapsed)
+                    try? flushPendingLosses(seconds: progress.elapsed)
                     try? writeReport()
                     throw TrainingError("loss \(bad.name) became \(bad.value.isNaN ? "NaN" : "infinite") at epoch \(epoch), iteration \(iteration + 1); "
                         + "training stopped and the last good checkpoint (iteration \(lastSavedIteration)) was kept. "
@@ -224,12 +241,7 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
                 iteration += 1
                 batchInEpoch += 1
                 stepIterationSchedules(phase)
-                for (name, value) in losses {
-                    sums.epoch[name, default: 0] += Double(value)
-                    sums.pending[name, default: 0] += Double(value)
-                }
-                sums.epochCount += 1
-                sums.pendingCount += 1
+                sums.add(losses)
                 let detail = losses.map { "\($0.name) \(String(format: "%.3f", $0.value))" }.joined(separator: " ")
                 progress.advance(detail: detail)
                 if iteration % options.printFreq == 0 {
@@ -238,7 +250,7 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
                                               losses: Dictionary(losses.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
                                               seconds: progress.elapsed))
                     sums.pending = [:]
-                    sums.pendingCount = 0
+                    sums.pendingCounts = [:]
                 }
                 if iteration % options.saveLatestFreq == 0 {
                     try saveState()
@@ -246,7 +258,7 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
                 }
             }
             // End of epoch: the partial log window, samples, periodic checkpoints.
-            let meanLosses = sums.epoch.mapValues { $0 / Double(Swift.max(1, sums.epochCount)) }
+            let meanLosses = sums.epochMeans
             try flushPendingLosses(seconds: progress.elapsed)
             let samples = try writeSamples(displayBatch)
             let shownOptimizer = phase.optimizers.first ?? trainer.optimizers.first?.name
@@ -261,7 +273,7 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
             batchInEpoch = 0
             sums.previousEpochMeans = meanLosses
             sums.epoch = [:]
-            sums.epochCount = 0
+            sums.epochCounts = [:]
             epochStart = Date()
             try saveState()
             lastSavedIteration = iteration
@@ -293,13 +305,15 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
         let known = Set(trainer.optimizers.map(\.name))
         for phase in phases {
             for name in phase.optimizers + Array(phase.schedules.keys) where !known.contains(name) {
-                throw TrainingError("phase \(phase.name) names optimizer \(name), which the trainer does not have (it has \(known.sorted().joined(separator: ", ")))")
+                let names = known.sorted().joined(separator: ", ")
+                throw TrainingError("phase \(phase.name) names optimizer \(name), which the trainer does not have (it has \(names))")
             }
         }
         let monitor = options.lrMonitor
         let declared = phases.flatMap(\.losses)
         if !monitor.isEmpty && !declared.isEmpty && !declared.contains(monitor) {
-            throw OptionError("--lr-monitor \(monitor) is not a loss of this model (losses: \(Array(Set(declared)).sorted().joined(separator: ", ")))")
+            let names = Array(Set(declared)).sorted().joined(separator: ", ")
+            throw OptionError("--lr-monitor \(monitor) is not a loss of this model (losses: \(names))")
         }
         if !monitor.isEmpty && options.lrPolicy != LearningRatePolicy.plateau.rawValue {
             log("note: --lr-monitor \(monitor) only matters with --lr-policy plateau (this run uses \(options.lrPolicy))")
@@ -415,11 +429,10 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
 
     /// Writes the mean losses of the iterations since the last log line, if any.
     func flushPendingLosses(seconds: Double?) throws {
-        guard sums.pendingCount > 0 else { return }
-        let means = sums.pending.mapValues { Float($0 / Double(sums.pendingCount)) }
-        try appendLoss(LossRecord(epoch: epoch, iteration: iteration, losses: means, seconds: seconds))
+        guard !sums.pending.isEmpty else { return }
+        try appendLoss(LossRecord(epoch: epoch, iteration: iteration, losses: sums.pendingMeans.mapValues { Float($0) }, seconds: seconds))
         sums.pending = [:]
-        sums.pendingCount = 0
+        sums.pendingCounts = [:]
     }
 
     func appendLoss(_ record: LossRecord) throws {

@@ -16,6 +16,7 @@ final class TwoPhaseToy: Trainer {
     lazy var adamD = SGD(parameters: [("fc.weight", weightD)], learningRate: 0.02, momentum: 0.9)
     var contexts: [StepContext] = []
     var rates: [(g: Float, d: Float)] = []
+    var reported: [[String: Float]] = []
 
     var networks: [(name: String, parameters: [(name: String, parameter: Parameter)])] {
         [("G", [("fc.weight", weightG)]), ("D", [("fc.weight", weightD)])]
@@ -39,10 +40,14 @@ final class TwoPhaseToy: Trainer {
         let lossG = x.linear(weight: weightG.tracked, bias: nil).mseLoss(batch.y)
         lossG.backward()
         adamG.step()
-        guard context.phase == "main" else { return [("G_pixel", lossG.scalar)] }
+        guard context.phase == "main" else {
+            reported.append(["G_pixel": lossG.scalar])
+            return [("G_pixel", lossG.scalar)]
+        }
         let lossD = batch.x.linear(weight: weightD.tracked, bias: nil).mseLoss(batch.y.sliced(alongAxis: 1, 0..<1))
         lossD.backward()
         adamD.step()
+        reported.append(["G_pixel": lossG.scalar, "D": lossD.scalar])
         return [("G_pixel", lossG.scalar), ("D", lossD.scalar)]
     }
 
@@ -218,6 +223,15 @@ final class TwoPhaseToy: Trainer {
             t <= 3 ? 0.02 * (1 + cos(Double.pi * t / 3)) / 2 : 0.5 * 0.02 * (1 + cos(Double.pi * (t - 3) / 5)) / 2
         }
         #expect(Self.close(straight.rates.suffix(5).map { Double($0.d) }, expectedD.map { Double(Float($0)) }))
+        // The log line at the end of epoch 2 averages each loss over the iterations that reported it:
+        // G_pixel over 5…8, D over 7 and 8 (the "main" part).
+        let straightLog = loop(TwoPhaseToy(), options(maxSteps: 11, name: "straight"), straightFolder).lossRecords()
+        #expect(straightLog.map(\.iteration) == [4, 8, 11])
+        let endOfEpoch2 = try #require(straightLog.first { $0.iteration == 8 }?.losses)
+        let meanD = (Double(straight.reported[6]["D"]!) + Double(straight.reported[7]["D"]!)) / 2
+        let meanG = (4...7).map { Double(straight.reported[$0]["G_pixel"]!) }.reduce(0, +) / 4
+        #expect(abs(Double(try #require(endOfEpoch2["D"])) - meanD) <= 1e-6 * abs(meanD))
+        #expect(abs(Double(try #require(endOfEpoch2["G_pixel"])) - meanG) <= 1e-6 * abs(meanG))
 
         let splitFolder = folder("phase-split")
         #expect(try loop(TwoPhaseToy(), options(maxSteps: 5, name: "split"), splitFolder).run() == .stepLimit)
