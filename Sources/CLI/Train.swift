@@ -65,6 +65,8 @@ extension Tool {
         @Option(help: "Epochs between ×0.1 steps of the step policy.") var lrDecayIters: Int?
         @Option(name: .customLong("lambda-L1"), help: "Weight of the L1 loss (pix2pix).") var lambdaL1: Float?
         @Option(help: "Stop after this many iterations in total (0: no limit).") var maxSteps: Int?
+        @Option(help: "Loss whose epoch mean drives --lr-policy plateau (default: the reference's constant metric 0).") var lrMonitor: String?
+        @Option(help: "Start networks from checkpoints: PATH (G) or G=PATH,D=PATH.") var initFrom: String?
 
         // MARK: Logging
         @Option(help: "Iterations between loss log lines.") var printFreq: Int?
@@ -92,6 +94,7 @@ extension Tool {
             add("n_epochs", nEpochs); add("n_epochs_decay", nEpochsDecay); add("epoch_count", epochCount)
             add("lr", lr); add("beta1", beta1); add("gan_mode", ganMode); add("lr_policy", lrPolicy)
             add("lr_decay_iters", lrDecayIters); add("lambda_l1", lambdaL1); add("max_steps", maxSteps)
+            add("lr_monitor", lrMonitor); add("init_from", initFrom)
             add("print_freq", printFreq); add("save_latest_freq", saveLatestFreq); add("save_epoch_freq", saveEpochFreq)
             return result
         }
