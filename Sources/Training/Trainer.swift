@@ -19,7 +19,12 @@ public protocol Trainer: AnyObject {
 
     /// One optimisation step in the reference's order; returns losses by name for the log.
     /// `context` says where the run is: epoch, iteration, the phase and the iteration within it.
+    /// The loop calls this one. Implement it, or (a trainer with one phase) only `step(on:)`: each
+    /// has a default that calls the other, so a trainer must implement at least one.
     func step(on batch: Batch, context: StepContext) -> [(name: String, value: Float)]
+
+    /// One step without a context (tests, benchmarks; trainers that do not need one).
+    func step(on batch: Batch) -> [(name: String, value: Float)]
 
     /// Images to show for `batch` (label, `[N, C, H, W]` in [-1, 1], RGB or single-channel), e.g.
     /// real_A / fake_B / real_B. Runs the generator without recording gradients.
@@ -39,10 +44,15 @@ public protocol Trainer: AnyObject {
 extension Trainer {
     public var phases: [TrainingPhase] { [TrainingPhase(name: "train", optimizers: optimizers.map(\.name))] }
 
-    /// One step outside a `TrainingLoop` (tests, tools): epoch 1, iteration 1 of the first phase.
+    /// One step outside a `TrainingLoop`: epoch 1, iteration 1 of the first phase.
     public func step(on batch: Batch) -> [(name: String, value: Float)] {
         let first = phases.first?.name ?? "train"
         return step(on: batch, context: StepContext(epoch: 1, iteration: 1, iterationInPhase: 1, phase: first, phaseIndex: 0))
+    }
+
+    /// For a trainer that implements only `step(on:)`: the context is ignored.
+    public func step(on batch: Batch, context: StepContext) -> [(name: String, value: Float)] {
+        step(on: batch)
     }
 
     public func extraState() -> [(name: String, tensor: Tensor)] { [] }

@@ -401,3 +401,44 @@ extension Array {
         stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
     }
 }
+
+/// A trainer written against the protocol before contexts existed: it implements only `step(on:)`.
+final class ContextFreeToy: Trainer {
+    typealias Batch = (x: Tensor, y: Tensor)
+    let weight = Parameter(Compare.randomTensor([3, 4], seed: 1))
+    lazy var adam = Adam(parameters: [("fc.weight", weight)], learningRate: 0.05, beta1: 0.5)
+    var steps = 0
+    var networks: [(name: String, parameters: [(name: String, parameter: Parameter)])] { [("G", [("fc.weight", weight)])] }
+    var optimizers: [(name: String, optimizer: any Optimizer)] { [("G", adam)] }
+    var randomSources: [(name: String, source: RandomSource)] { [] }
+
+    func step(on batch: Batch) -> [(name: String, value: Float)] {
+        steps += 1
+        let loss = batch.x.linear(weight: weight.tracked, bias: nil).mseLoss(batch.y)
+        loss.backward()
+        adam.step()
+        return [("L", loss.scalar)]
+    }
+
+    func visuals(for batch: Batch) -> [(label: String, image: Tensor)] { [] }
+    func saveNetworks(tag: String, in folder: URL, step: Int) throws {}
+}
+
+@Suite struct TrainerProtocolTests {
+    @Test func aTrainerWithOnlyStepOnRunsInTheLoop() throws {
+        let trainer = ContextFreeToy()
+        var options = TrainOptions(model: .pix2pix)
+        options.dataroot = "toy"
+        options.nEpochs = 1
+        options.nEpochsDecay = 0
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("translate-protocol-\(getpid())")
+        try? FileManager.default.removeItem(at: folder)
+        let loop = TrainingLoop(trainer: trainer, source: ToySource(), options: options, runFolder: folder,
+                                interrupts: InterruptWatcher(listensToSignals: false)) { _, _ in }
+        loop.progressStyle = .silent
+        loop.log = { _ in }
+        #expect(try loop.run() == .finished)
+        #expect(trainer.steps == 4)
+        #expect(loop.lossRecords().map(\.iteration) == [4])
+    }
+}
