@@ -76,10 +76,11 @@ final class TwoPhaseToy: Trainer {
         return url
     }
 
-    func loop<T: Trainer>(_ trainer: T, _ options: TrainOptions, _ folder: URL) -> TrainingLoop<T, ToySource>
+    func loop<T: Trainer>(_ trainer: T, _ options: TrainOptions, _ folder: URL,
+                          interrupts: InterruptWatcher = InterruptWatcher(listensToSignals: false)) -> TrainingLoop<T, ToySource>
     where T.Batch == ToyTrainer.Batch {
         let loop = TrainingLoop(trainer: trainer, source: ToySource(), options: options, runFolder: folder,
-                                interrupts: InterruptWatcher(listensToSignals: false)) { image, url in
+                                interrupts: interrupts) { image, url in
             try Data(image.scalars.map { UInt8(clamping: Int(($0 + 1) * 127.5)) }).write(to: url)
         }
         loop.progressStyle = .silent
@@ -340,6 +341,21 @@ final class TwoPhaseToy: Trainer {
         let more = loop(ToyTrainer(), options(maxSteps: 6, name: "flush"), runFolder)
         #expect(try more.run() == .stepLimit)
         #expect(more.lossRecords().map(\.iteration) == [3, 4, 6])  // 4: the end of epoch 1
+    }
+
+    @Test func interruptWritesTheLossesSinceTheLastLogLine() throws {
+        let runFolder = folder("flush-interrupt")
+        let trainer = ToyTrainer()
+        let watcher = InterruptWatcher(listensToSignals: false)
+        trainer.onStep = { step in
+            if step == 2 { watcher.trigger() }
+            return nil
+        }
+        let training = loop(trainer, options(maxSteps: 0, name: "interrupt"), runFolder, interrupts: watcher)
+        #expect(try training.run() == .interrupted)
+        #expect(training.lossRecords().map(\.iteration) == [2])
+        let mean = (Double(trainer.reported[0]) + Double(trainer.reported[1])) / 2
+        #expect(abs(Double(try #require(training.lossRecords().first?.losses["L"])) - mean) <= 1e-6 * abs(mean))
     }
 
     @Test func nonFiniteLossFirstWritesTheGoodIterations() throws {
