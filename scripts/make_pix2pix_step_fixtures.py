@@ -38,7 +38,6 @@ running statistic of G and D: tensors of at most 512 elements as float32 values
 """
 import importlib.util
 import json
-import math
 import os
 
 import numpy as np
