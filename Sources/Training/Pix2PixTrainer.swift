@@ -73,7 +73,13 @@ public final class Pix2PixTrainer: Trainer {
     public var optimizers: [(name: String, optimizer: any Optimizer)] { [("G", optimizerG), ("D", optimizerD)] }
     public var randomSources: [(name: String, source: RandomSource)] { [("dropout", dropoutSource)] }
 
-    public func step(on batch: PairedBatch) -> [(name: String, value: Float)] {
+    /// One phase for the whole run: G and D both step; the losses are the reference's `loss_names`.
+    public var phases: [TrainingPhase] {
+        [TrainingPhase(name: "train", optimizers: ["G", "D"], losses: ["G_GAN", "G_L1", "D_real", "D_fake"])]
+    }
+
+    /// The reference's `optimize_parameters`; pix2pix has one phase, so `context` changes nothing.
+    public func step(on batch: PairedBatch, context: StepContext) -> [(name: String, value: Float)] {
         let realA = batch.realA, realB = batch.realB
         // Forward: G(A). Dropout and batch statistics are on, as in the reference.
         generator.setRequiresGradient(true)

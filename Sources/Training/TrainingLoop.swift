@@ -63,14 +63,18 @@ public final class InterruptWatcher: @unchecked Sendable {
     }
 }
 
-/// Epochs, the learning-rate schedule, the loss log, sample images, checkpoints and full resume, for
-/// every trainer.
+/// Epochs, phases, per-optimizer learning-rate schedules, the loss log, sample images, checkpoints
+/// and full resume, for every trainer.
 ///
 /// Run folder (`<checkpoints_dir>/<name>/`):
 /// - `latest.safetensors`: the whole training state (weights, optimizer moments, image pools, RNG
-///   states, schedule, epoch and iteration) for `--continue`;
+///   states, schedules, phase, epoch, iteration and the partial loss sums) for `--continue`;
 /// - `latest_net_G.safetensors`, `<epoch>_net_G.safetensors`: self-describing inference checkpoints;
 /// - `loss_log.jsonl`, `epochs.json`, `images/epochNNN_<label>.png`, `train_opt.yaml`, `report.html`.
+///
+/// Learning rates follow the reference's timing: every optimizer has its own schedule (the phase's,
+/// or one built from the options), an epoch schedule steps at the start of each epoch, so epoch e
+/// trains at what the reference's `train.py` uses in epoch e.
 public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.Batch {
     public enum Outcome: Equatable, Sendable { case finished, interrupted, stepLimit }
 
@@ -89,14 +93,52 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
     /// Image galleries for the report (inference inputs and outputs).
     public var reportGalleries: [(heading: String, images: [(caption: String, file: URL)])] = []
 
-    public private(set) var schedule: LearningRateSchedule
+    /// The trainer's phases, read once.
+    public let phases: [TrainingPhase]
+    /// Schedules by key: the optimizer's name for the run's schedule, `phase/optimizer` for a phase's own.
+    public private(set) var schedules: [String: LearningRateSchedule] = [:]
     /// 1-based epoch being trained (the reference's `epoch`, from `epoch_count`).
     public private(set) var epoch: Int
     /// Batches of the current epoch already done.
     public private(set) var batchInEpoch = 0
     /// Optimisation steps done in the whole run.
     public private(set) var iteration = 0
+    /// Index in `phases` of the current phase, and where (iteration, epoch) it started.
+    public private(set) var phaseIndex = 0
+    public private(set) var phaseStartIteration = 0
+    public private(set) var phaseStartEpoch: Int
     public private(set) var epochSummaries: [EpochSummary] = []
+    /// Loss sums of the current epoch and since the last log line (saved, so resuming mid-epoch loses nothing).
+    var sums = LossSums()
+    /// Each optimizer's learning rate when the loop was made: the base of the schedules built from the options.
+    let initialLearningRates: [String: Float]
+
+    /// The part of the loop's own state that goes into `latest.safetensors` besides the schedules.
+    /// Each loss is counted on its own: a phase switch mid-epoch adds losses that the first part lacked.
+    struct LossSums: Codable, Equatable {
+        var epoch: [String: Double] = [:]
+        var epochCounts: [String: Int] = [:]
+        var pending: [String: Double] = [:]
+        var pendingCounts: [String: Int] = [:]
+        /// Mean losses of the last finished epoch (what `--lr-monitor` reads at the next epoch's start).
+        var previousEpochMeans: [String: Double] = [:]
+
+        mutating func add(_ losses: [(name: String, value: Float)]) {
+            for (name, value) in losses {
+                epoch[name, default: 0] += Double(value)
+                epochCounts[name, default: 0] += 1
+                pending[name, default: 0] += Double(value)
+                pendingCounts[name, default: 0] += 1
+            }
+        }
+
+        var epochMeans: [String: Double] {
+            epoch.reduce(into: [:]) { $0[$1.key] = $1.value / Double(Swift.max(1, epochCounts[$1.key] ?? 1)) }
+        }
+        var pendingMeans: [String: Double] {
+            pending.reduce(into: [:]) { $0[$1.key] = $1.value / Double(Swift.max(1, pendingCounts[$1.key] ?? 1)) }
+        }
+    }
 
     public init(trainer: T, source: S, options: TrainOptions, runFolder: URL, interrupts: InterruptWatcher = InterruptWatcher(),
                 writeImage: @escaping (Tensor, URL) throws -> Void) {
@@ -106,10 +148,10 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
         self.runFolder = runFolder
         self.interrupts = interrupts
         self.writeImage = writeImage
-        schedule = LearningRateSchedule(policy: options.lrPolicy, baseLearningRate: options.lr, nEpochs: options.nEpochs,
-                                        nEpochsDecay: options.nEpochsDecay, epochCount: options.epochCount,
-                                        decayEpochs: options.lrDecayIters)
+        phases = trainer.phases
         epoch = options.epochCount
+        phaseStartEpoch = options.epochCount
+        initialLearningRates = Dictionary(trainer.optimizers.map { ($0.name, $0.optimizer.learningRate) }, uniquingKeysWith: { a, _ in a })
     }
 
     public var lastEpoch: Int { options.nEpochs + options.nEpochsDecay }
@@ -117,12 +159,32 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
     var lossLogURL: URL { runFolder.appendingPathComponent("loss_log.jsonl") }
     var epochsURL: URL { runFolder.appendingPathComponent("epochs.json") }
 
+    /// The phase being trained (the last one once all are over).
+    public var phase: TrainingPhase { phases[Swift.min(phaseIndex, phases.count - 1)] }
+
+    /// The schedule `optimizer` follows in `phase`, as it stands now.
+    public func schedule(of optimizer: String, in phase: TrainingPhase? = nil) -> LearningRateSchedule {
+        let phase = phase ?? self.phase
+        return schedules[scheduleKey(optimizer, phase)] ?? freshSchedule(optimizer, phase)
+    }
+
+    func scheduleKey(_ optimizer: String, _ phase: TrainingPhase) -> String {
+        phase.schedules[optimizer] == nil ? optimizer : "\(phase.name)/\(optimizer)"
+    }
+
+    func freshSchedule(_ optimizer: String, _ phase: TrainingPhase) -> LearningRateSchedule {
+        phase.schedules[optimizer]
+            ?? LearningRateSchedule(options: options, baseLearningRate: initialLearningRates[optimizer] ?? options.lr)
+    }
+
     // MARK: - Run
 
-    /// Trains until the last epoch, `max_steps`, or an interrupt. Resumes first when the run folder has
-    /// a `latest.safetensors` (or throws if `--continue` was asked and there is none).
+    /// Trains until the last epoch, the end of the last phase, `max_steps`, or an interrupt. Resumes
+    /// first when the run folder has a `latest.safetensors` (or throws if `--continue` was asked and
+    /// there is none); a new run starts networks from `init_from` first.
     @discardableResult
     public func run() throws -> Outcome {
+        try checkPhases()
         try FileManager.default.createDirectory(at: runFolder.appendingPathComponent("images"), withIntermediateDirectories: true)
         if FileManager.default.fileExists(atPath: stateURL.path) {
             try resume()
@@ -131,6 +193,7 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
             throw TrainingError("--continue: \(stateURL.path) does not exist; start without --continue to begin a new run")
         } else {
             try? FileManager.default.removeItem(at: lossLogURL)
+            if !options.initFrom.isEmpty { try initializeNetworks(from: options.initFrom) }
         }
         let perEpoch = source.batchesPerEpoch
         guard perEpoch > 0 else { throw TrainingError("the dataset yields no batch (fewer images than --batch-size?)") }
@@ -143,77 +206,87 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
         progress.advance(by: 0)
         interrupts.start()
         defer { interrupts.stop() }
+        let optimizers = Dictionary(trainer.optimizers.map { ($0.name, $0.optimizer) }, uniquingKeysWith: { a, _ in a })
 
         let displayBatch = try firstBatch()
-        var lossSums: [String: Double] = [:]
-        var lossCount = 0
         var epochStart = Date()
         var outcome = Outcome.finished
         var lastSavedIteration = iteration
         training: while epoch <= lastEpoch {
-            for (_, optimizer) in trainer.optimizers { optimizer.learningRate = schedule.learningRate }
             var batches = try source.batches(epoch: epoch, startingAt: batchInEpoch)
             while batchInEpoch < perEpoch {
                 if interrupts.isInterrupted { outcome = .interrupted; break training }
                 if options.maxSteps > 0 && iteration >= options.maxSteps { outcome = .stepLimit; break training }
+                advancePhases()
+                if phaseIndex >= phases.count { break training }
                 guard let next = batches.next() else { break }
                 let batch: T.Batch
                 switch next {
                 case .success(let value): batch = value
                 case .failure(let error): throw error
                 }
-                let losses = trainer.step(on: batch)
+                let phase = phases[phaseIndex]
+                applySchedules(phase, optimizers)
+                let context = StepContext(epoch: epoch, iteration: iteration + 1, iterationInPhase: iteration - phaseStartIteration + 1,
+                                          phase: phase.name, phaseIndex: phaseIndex)
+                let losses = trainer.step(on: batch, context: context)
                 if let bad = losses.first(where: { !$0.value.isFinite }) {
+                    // Keep what the good iterations since the last log line showed, then stop.
+                    try? flushPendingLosses(seconds: progress.elapsed)
+                    try? writeReport()
                     throw TrainingError("loss \(bad.name) became \(bad.value.isNaN ? "NaN" : "infinite") at epoch \(epoch), iteration \(iteration + 1); "
                         + "training stopped and the last good checkpoint (iteration \(lastSavedIteration)) was kept. "
                         + "Lower --lr, check the input images, or resume with --continue.")
                 }
                 iteration += 1
                 batchInEpoch += 1
-                for (name, value) in losses { lossSums[name, default: 0] += Double(value) }
-                lossCount += 1
+                stepIterationSchedules(phase)
+                sums.add(losses)
                 let detail = losses.map { "\($0.name) \(String(format: "%.3f", $0.value))" }.joined(separator: " ")
                 progress.advance(detail: detail)
                 if iteration % options.printFreq == 0 {
+                    // As the reference's print_current_losses: this iteration's losses.
                     try appendLoss(LossRecord(epoch: epoch, iteration: iteration,
                                               losses: Dictionary(losses.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
                                               seconds: progress.elapsed))
+                    sums.pending = [:]
+                    sums.pendingCounts = [:]
                 }
                 if iteration % options.saveLatestFreq == 0 {
                     try saveState()
                     lastSavedIteration = iteration
                 }
             }
-            // End of epoch: samples, schedule, periodic checkpoints.
-            let meanLosses = lossSums.mapValues { $0 / Double(Swift.max(1, lossCount)) }
-            if lossCount > 0 && iteration % options.printFreq != 0 {
-                try appendLoss(LossRecord(epoch: epoch, iteration: iteration,
-                                          losses: meanLosses.mapValues { Float($0) }, seconds: progress.elapsed))
-            }
+            // End of epoch: the partial log window, samples, periodic checkpoints.
+            let meanLosses = sums.epochMeans
+            try flushPendingLosses(seconds: progress.elapsed)
             let samples = try writeSamples(displayBatch)
+            let shownOptimizer = phase.optimizers.first ?? trainer.optimizers.first?.name
             epochSummaries.removeAll { $0.epoch == epoch }
             epochSummaries.append(EpochSummary(epoch: epoch, seconds: Date().timeIntervalSince(epochStart),
-                                               learningRate: schedule.learningRate, samples: samples))
-            schedule.step(metric: meanLosses.values.first)
+                                               learningRate: shownOptimizer.flatMap { optimizers[$0]?.learningRate } ?? 0,
+                                               samples: samples))
             if epoch % options.saveEpochFreq == 0 { try trainer.saveNetworks(tag: String(epoch), in: runFolder, step: iteration) }
             progress.log("epoch \(epoch)/\(lastEpoch) done in \(ProgressReporter.formatDuration(Date().timeIntervalSince(epochStart))), "
                 + meanLosses.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: " "))
             epoch += 1
             batchInEpoch = 0
-            lossSums = [:]
-            lossCount = 0
+            sums.previousEpochMeans = meanLosses
+            sums.epoch = [:]
+            sums.epochCounts = [:]
             epochStart = Date()
             try saveState()
             lastSavedIteration = iteration
         }
         progress.finish()
+        try flushPendingLosses(seconds: progress.elapsed)
         try saveState()
         try trainer.saveNetworks(tag: "latest", in: runFolder, step: iteration)
         try writeReport()
         switch outcome {
         case .interrupted: log("interrupted: saved \(stateURL.path) at iteration \(iteration); rerun the same command to continue")
         case .stepLimit: log("stopped at --max-steps \(options.maxSteps); rerun with a larger --max-steps to continue")
-        case .finished: log("finished \(lastEpoch - options.epochCount + 1) epoch(s), \(iteration) iterations")
+        case .finished: log("finished at epoch \(Swift.min(epoch, lastEpoch + 1) - 1), \(iteration) iterations")
         }
         return outcome
     }
@@ -224,7 +297,143 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
         return try first.get()
     }
 
+    // MARK: - Phases and schedules
+
+    /// Checks the trainer's phases against its optimizers, and `--lr-monitor` against its losses.
+    func checkPhases() throws {
+        guard !phases.isEmpty else { throw TrainingError("the trainer declares no training phase") }
+        let known = Set(trainer.optimizers.map(\.name))
+        for phase in phases {
+            for name in phase.optimizers + Array(phase.schedules.keys) where !known.contains(name) {
+                let names = known.sorted().joined(separator: ", ")
+                throw TrainingError("phase \(phase.name) names optimizer \(name), which the trainer does not have (it has \(names))")
+            }
+        }
+        let monitor = options.lrMonitor
+        let declared = phases.flatMap(\.losses)
+        if !monitor.isEmpty && !declared.isEmpty && !declared.contains(monitor) {
+            let names = Array(Set(declared)).sorted().joined(separator: ", ")
+            throw OptionError("--lr-monitor \(monitor) is not a loss of this model (losses: \(names))")
+        }
+        if !monitor.isEmpty && options.lrPolicy != .plateau {
+            log("note: --lr-monitor \(monitor) only matters with --lr-policy plateau (this run uses \(options.lrPolicy.rawValue))")
+        }
+    }
+
+    /// Moves past every phase that is over; `phaseIndex == phases.count` means training is done.
+    func advancePhases() {
+        while phaseIndex < phases.count {
+            let over: Bool
+            switch phases[phaseIndex].length {
+            case .iterations(let n): over = iteration - phaseStartIteration >= n
+            case .epochs(let n): over = epoch >= phaseStartEpoch + n
+            case .untilEnd: over = false
+            }
+            guard over else { return }
+            phaseIndex += 1
+            phaseStartIteration = iteration
+            phaseStartEpoch = epoch
+        }
+    }
+
+    /// What a plateau schedule observes at the start of an epoch: the reference's constant 0
+    /// (`BaseModel.metric`), or the last epoch's mean of the `--lr-monitor` loss (nil before one).
+    var plateauMetric: Double? {
+        options.lrMonitor.isEmpty ? 0 : sums.previousEpochMeans[options.lrMonitor]
+    }
+
+    /// Steps each active epoch schedule once per epoch (at its first iteration in the epoch, so also
+    /// when a phase starts mid-epoch) and gives every active optimizer its rate.
+    func applySchedules(_ phase: TrainingPhase, _ optimizers: [String: any Optimizer]) {
+        for name in phase.optimizers {
+            let key = scheduleKey(name, phase)
+            var schedule = schedules[key] ?? freshSchedule(name, phase)
+            if schedule.unit == .epoch && schedule.steppedInEpoch != epoch {
+                schedule.step(metric: schedule.isPlateau ? plateauMetric : nil)
+                schedule.steppedInEpoch = epoch
+            }
+            optimizers[name]?.learningRate = schedule.learningRate
+            schedules[key] = schedule
+        }
+    }
+
+    /// Steps each active iteration schedule after an iteration (BasicSR steps before every
+    /// iteration but the first: the same positions).
+    func stepIterationSchedules(_ phase: TrainingPhase) {
+        for name in phase.optimizers {
+            let key = scheduleKey(name, phase)
+            guard var schedule = schedules[key], schedule.unit == .iteration else { continue }
+            schedule.step()
+            schedules[key] = schedule
+        }
+    }
+
+    // MARK: - Starting networks from checkpoints
+
+    /// Copies weights into networks from checkpoints: `spec` is `PATH` (the first network, usually G)
+    /// or `NAME=PATH` entries separated by commas. A file is one of our network checkpoints
+    /// (`*_net_G.safetensors`) or a training state (`latest.safetensors`, keys `net.NAME.*`). Nothing
+    /// is changed unless every key of the network is present with its shape.
+    public func initializeNetworks(from spec: String) throws {
+        let networks = trainer.networks
+        var assignments: [(network: String, path: String)] = []
+        for entry in spec.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+            if let equals = entry.firstIndex(of: "="), networks.contains(where: { $0.name == String(entry[..<equals]) }) {
+                assignments.append((String(entry[..<equals]), String(entry[entry.index(after: equals)...])))
+            } else if let first = networks.first {
+                assignments.append((first.name, entry))
+            }
+        }
+        for (network, path) in assignments {
+            guard let parameters = networks.first(where: { $0.name == network })?.parameters else { continue }
+            try Self.load(parameters, network: network, from: URL(fileURLWithPath: path))
+            log("initialized \(network) from \(path)")
+        }
+    }
+
+    /// Loads `parameters` of `network` from the checkpoint at `url`; a clear error names the file.
+    public static func load(_ parameters: [(name: String, parameter: Parameter)], network: String, from url: URL) throws {
+        let contents: SafeTensors.Contents
+        do { contents = try SafeTensors.read(contentsOf: url) } catch {
+            throw TrainingError("--init-from \(url.path): \(error)")
+        }
+        var tensors = Dictionary(contents.tensors.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
+        let statePrefix = "net.\(network)."
+        if contents.metadata["format"] == "translate-training-state-1" {
+            var own: [String: Tensor] = [:]
+            for (key, tensor) in tensors where key.hasPrefix(statePrefix) { own[String(key.dropFirst(statePrefix.count))] = tensor }
+            tensors = own
+        }
+        var missing: [String] = [], misShaped: [String] = []
+        for (name, parameter) in parameters {
+            guard let value = tensors[name] else { missing.append(name); continue }
+            if value.shape != parameter.shape { misShaped.append("\(name) (network \(parameter.shape), file \(value.shape))") }
+        }
+        let known = Set(parameters.map(\.name))
+        let unexpected = tensors.keys.filter { !known.contains($0) }.sorted()
+        if !missing.isEmpty || !misShaped.isEmpty || !unexpected.isEmpty {
+            var parts: [String] = []
+            if !missing.isEmpty { parts.append("\(missing.count) missing: \(missing.prefix(6).joined(separator: ", "))") }
+            if !unexpected.isEmpty { parts.append("\(unexpected.count) unexpected: \(unexpected.prefix(6).joined(separator: ", "))") }
+            if !misShaped.isEmpty { parts.append("\(misShaped.count) mis-shaped: \(misShaped.prefix(6).joined(separator: ", "))") }
+            throw TrainingError("--init-from \(url.path): does not fit network \(network) (\(parts.joined(separator: "; "))). "
+                + "Give a checkpoint of the same architecture (netG/ngf/norm), e.g. NAME=PATH for another network.")
+        }
+        for (name, parameter) in parameters {
+            parameter.value = tensors[name]!.copied()
+            parameter.gradient = nil
+        }
+    }
+
     // MARK: - Logs, samples, report
+
+    /// Writes the mean losses of the iterations since the last log line, if any.
+    func flushPendingLosses(seconds: Double?) throws {
+        guard !sums.pending.isEmpty else { return }
+        try appendLoss(LossRecord(epoch: epoch, iteration: iteration, losses: sums.pendingMeans.mapValues { Float($0) }, seconds: seconds))
+        sums.pending = [:]
+        sums.pendingCounts = [:]
+    }
 
     func appendLoss(_ record: LossRecord) throws {
         let encoder = JSONEncoder()
@@ -278,6 +487,8 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
         var metadata: [String: String] = [
             "format": "translate-training-state-1", "epoch": String(epoch), "batch_in_epoch": String(batchInEpoch),
             "iteration": String(iteration), "model": options.model.rawValue,
+            "phase": String(phaseIndex), "phase_start_iteration": String(phaseStartIteration),
+            "phase_start_epoch": String(phaseStartEpoch),
         ]
         for (name, optimizer) in trainer.optimizers {
             for (key, tensor) in optimizer.stateTensors() { tensors.append(("optim.\(name).\(key)", tensor)) }
@@ -285,7 +496,8 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
         }
         for (name, tensor) in trainer.extraState() { tensors.append(("extra.\(name)", tensor)) }
         for (name, source) in trainer.randomSources { metadata["rng.\(name)"] = try jsonString(source.generator) }
-        metadata["schedule"] = try jsonString(schedule)
+        metadata["schedules"] = try jsonString(schedules)
+        metadata["loss_sums"] = try jsonString(sums)
         metadata["options"] = try jsonString(options)
         try SafeTensors.write(.init(tensors: tensors, metadata: metadata), to: stateURL)
         let encoder = JSONEncoder()
@@ -335,13 +547,28 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
             guard let text = state.metadata["rng.\(name)"] else { throw fail("random state \(name) missing") }
             source.generator = try decoder.decode(SeededGenerator.self, from: Data(text.utf8))
         }
-        if let text = state.metadata["schedule"] {
-            let saved = try decoder.decode(LearningRateSchedule.self, from: Data(text.utf8))
-            schedule = saved
+        do {
+            if let text = state.metadata["schedules"] {
+                schedules = try decoder.decode([String: LearningRateSchedule].self, from: Data(text.utf8))
+            } else if let text = state.metadata["schedule"] {
+                // A state from before per-optimizer schedules: one schedule for every optimizer.
+                let legacy = try decoder.decode(LegacySchedule.self, from: Data(text.utf8))
+                for (name, _) in trainer.optimizers {
+                    schedules[name] = LearningRateSchedule(legacy: options, baseLearningRate: initialLearningRates[name] ?? options.lr,
+                                                           position: legacy.epoch, plateauFactor: legacy.plateauFactor,
+                                                           best: legacy.best, badSteps: legacy.badEpochs)
+                }
+            }
+            if let text = state.metadata["loss_sums"] { sums = try decoder.decode(LossSums.self, from: Data(text.utf8)) }
+        } catch {
+            throw fail("the saved schedules or loss sums cannot be read (\(error))")
         }
         epoch = savedEpoch
         batchInEpoch = savedBatch
         iteration = savedIteration
+        phaseIndex = state.metadata["phase"].flatMap(Int.init) ?? 0
+        phaseStartIteration = state.metadata["phase_start_iteration"].flatMap(Int.init) ?? 0
+        phaseStartEpoch = state.metadata["phase_start_epoch"].flatMap(Int.init) ?? options.epochCount
         if let data = try? Data(contentsOf: epochsURL), let summaries = try? decoder.decode([EpochSummary].self, from: data) {
             epochSummaries = summaries.filter { $0.epoch < epoch }
         }
@@ -356,6 +583,9 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
         }
         try AtomicWriter.write(data, to: lossLogURL)
     }
+
+    /// The fields of the single schedule saved before per-optimizer schedules.
+    struct LegacySchedule: Decodable { var epoch: Int; var plateauFactor: Double; var best: Double; var badEpochs: Int }
 
     func jsonString<V: Encodable>(_ value: V) throws -> String {
         let encoder = JSONEncoder()
