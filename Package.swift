@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Tensors", "ZIPFoundation"], swiftSettings: fast),
         .target(name: "Networks", dependencies: ["Layers"], swiftSettings: fast),
         .target(name: "Console", swiftSettings: fast),
-        .target(name: "Inference", dependencies: ["Kernels", "Tensors", "Layers", "Networks", "ImageCodecs", "Console"],
+        .target(name: "Inference", dependencies: ["Kernels", "Tensors", "Layers", "Networks", "ImageCodecs", "ImageDatasets", "Console"],
                 swiftSettings: fast),
         .target(
             name: "Training",
@@ -75,7 +75,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors"], swiftSettings: fast),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: fast),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Networks", "Layers", "ImageCodecs", "TestSupport"],
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Networks", "Layers", "ImageCodecs", "ImageDatasets", "TestSupport"],
                     swiftSettings: fast),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], swiftSettings: fast),
         .testTarget(
