@@ -43,6 +43,7 @@ let package = Package(
         // MARK: - Images
         .target(name: "ImageCodecs", dependencies: ["CodecShims"], swiftSettings: fast),
         .target(name: "ImageDatasets", dependencies: ["ImageCodecs", "Tensors"], swiftSettings: fast),
+        .target(name: "Evaluation", dependencies: ["ImageCodecs"], swiftSettings: fast),
 
         // MARK: - Tool
         .executableTarget(
@@ -56,6 +57,7 @@ let package = Package(
                 "Training",
                 "Inference",
                 "Console",
+                "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
@@ -86,6 +88,7 @@ let package = Package(
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Layers", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "ImageDatasetsTests", dependencies: ["ImageDatasets", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ImageCodecs", "TestSupport"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )
