@@ -42,4 +42,22 @@ import Testing
         let jpeg = try ImageDecoder.decode(contentsOf: root + "/out/jpeg_icc_after_sof.jpg")
         #expect(jpeg.pixels.width == 24 && jpeg.pixels.height == 16 && jpeg.iccProfile == nil && jpeg.notes.isEmpty)
     }
+
+    @Test func translateApplyExitsZeroAndNotesTheDroppedMetadata() throws {
+        let root = try TestImages.temporaryFolder("metadata-apply")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/in", withIntermediateDirectories: true)
+        for name in ["jpeg_icc_after_sof.jpg", "png_known_incorrect_srgb.png"] {
+            try FileManager.default.copyItem(
+                atPath: Fixtures.url("images/metadata/" + name).path, toPath: root + "/in/" + name)
+        }
+        let checkpoint = try TestImages.checkpoint(in: root)
+        let result = try ToolBinary.run(["apply", "--checkpoint", checkpoint, root + "/in", root + "/out"])
+        #expect(result.status == 0, "stderr: \(result.standardError)")
+        #expect(result.standardOutput.hasPrefix("2 done, 0 skipped (up to date), 0 failed"), "\(result.standardOutput)")
+        let output = result.standardOutput + result.standardError
+        #expect(output.contains("note: jpeg_icc_after_sof.jpg: unusable ICC profile"), "\(output)")
+        #expect(output.contains("note: png_known_incorrect_srgb.png: ICC profile not written"), "\(output)")
+        #expect(TestImages.files(under: root + "/out") == ["jpeg_icc_after_sof.jpg", "png_known_incorrect_srgb.png"])
+    }
 }
