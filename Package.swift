@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Tensors", "ZIPFoundation"], swiftSettings: fast),
         .target(name: "Networks", dependencies: ["Layers"], swiftSettings: fast),
         .target(name: "Console", swiftSettings: fast),
-        .target(name: "Inference", dependencies: ["Kernels", "Tensors", "Layers", "Networks", "ImageCodecs", "Console"],
+        .target(name: "Inference", dependencies: ["Kernels", "Tensors", "Layers", "Networks", "ImageCodecs", "ImageDatasets", "Console"],
                 swiftSettings: fast),
         .target(
             name: "Training",
@@ -49,6 +49,7 @@ let package = Package(
         // MARK: - Images
         .target(name: "ImageCodecs", dependencies: ["CodecShims"], swiftSettings: fast),
         .target(name: "ImageDatasets", dependencies: ["ImageCodecs", "Tensors"], swiftSettings: fast),
+        .target(name: "Evaluation", dependencies: ["ImageCodecs"], swiftSettings: fast),
 
         // MARK: - Tool
         .executableTarget(
@@ -63,6 +64,7 @@ let package = Package(
                 "Runs",
                 "Inference",
                 "Console",
+                "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // -enable-testing: CLITests `@testable import CLI` in release builds too (the CLI is only
@@ -84,7 +86,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors"], swiftSettings: fast),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: fast),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Networks", "Layers", "ImageCodecs", "TestSupport"],
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Networks", "Layers", "ImageCodecs", "ImageDatasets", "TestSupport"],
                     swiftSettings: fast),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], swiftSettings: fast),
         .testTarget(
@@ -101,6 +103,7 @@ let package = Package(
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Layers", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "ImageDatasetsTests", dependencies: ["ImageDatasets", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ImageCodecs", "TestSupport"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

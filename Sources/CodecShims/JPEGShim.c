@@ -24,6 +24,8 @@ typedef struct CSJPEGErrorManager {
     char message[JMSG_LENGTH_MAX];
     char firstWarning[JMSG_LENGTH_MAX];
     int warnings;
+    char firstMetadataWarning[JMSG_LENGTH_MAX];
+    int metadataWarnings;  // warnings about metadata only (a bad ICC marker): the pixels are intact
     int hitEndOfData;
     int errorCode;  // libjpeg's message code of the fatal error
 } CSJPEGErrorManager;
@@ -38,6 +40,13 @@ static void cs_error_exit(j_common_ptr cinfo) {
 static void cs_emit_message(j_common_ptr cinfo, int level) {
     CSJPEGErrorManager *manager = (CSJPEGErrorManager *)cinfo->err;
     if (level >= 0) return;  // trace messages
+    // A warning about metadata alone (an ICC chunk that does not fit the others, an unknown JFIF
+    // revision) says nothing about the pixels, which libjpeg decodes in full: not damage.
+    if (manager->base.msg_code == JWRN_BOGUS_ICC || manager->base.msg_code == JWRN_JFIF_MAJOR) {
+        if (manager->metadataWarnings == 0) (*manager->base.format_message)(cinfo, manager->firstMetadataWarning);
+        manager->metadataWarnings++;
+        return;
+    }
     // A warning: corrupt data that libjpeg decodes through, or the end of the data.
     if (manager->base.msg_code == JWRN_JPEG_EOF) manager->hitEndOfData = 1;
     if (manager->warnings == 0) (*manager->base.format_message)(cinfo, manager->firstWarning);
@@ -54,6 +63,8 @@ static void cs_install_error_manager(CSJPEGErrorManager *manager) {
     manager->message[0] = 0;
     manager->firstWarning[0] = 0;
     manager->warnings = 0;
+    manager->firstMetadataWarning[0] = 0;
+    manager->metadataWarnings = 0;
     manager->hitEndOfData = 0;
     manager->errorCode = 0;
 }
@@ -288,6 +299,10 @@ int cs_jpeg_decompress_region(CSJPEGDecoder *decoder, int outComponents, uint32_
 const char *cs_jpeg_error_message(const CSJPEGDecoder *decoder) { return decoder->error.message; }
 int cs_jpeg_warning_count(const CSJPEGDecoder *decoder) { return decoder->error.warnings; }
 const char *cs_jpeg_first_warning(const CSJPEGDecoder *decoder) { return decoder->error.firstWarning; }
+int cs_jpeg_metadata_warning_count(const CSJPEGDecoder *decoder) { return decoder->error.metadataWarnings; }
+const char *cs_jpeg_first_metadata_warning(const CSJPEGDecoder *decoder) {
+    return decoder->error.firstMetadataWarning;
+}
 int cs_jpeg_hit_end_of_data(const CSJPEGDecoder *decoder) { return decoder->error.hitEndOfData; }
 
 // MARK: - Encoder

@@ -92,11 +92,24 @@ public enum ColorConversion {
         return rgb
     }
 
-    /// An 8-bit RGB image from Lab, rounding `lab2rgb`'s [0, 1] values to the nearest level.
-    public static func labToPixels(_ lab: [Float], width: Int, height: Int) -> PixelBuffer {
+    /// An RGB image of `sampleType` samples (8-bit unless told) from Lab, rounding `lab2rgb`'s
+    /// [0, 1] values to the nearest level (halves away from zero).
+    public static func labToPixels(_ lab: [Float], width: Int, height: Int,
+                                   sampleType: PixelBuffer.SampleType = .uint8) -> PixelBuffer {
         precondition(lab.count == width * height * 3, "labToPixels: \(lab.count) values for \(width)×\(height)×3")
-        let bytes = labToRGB(lab).map { UInt8(($0 * 255).rounded()) }
-        return PixelBuffer(width: width, height: height, channels: 3, bytes: bytes)
+        let maximum = Float(sampleType.maximum)
+        // labToRGB clamps to [0, 1]; the clamp here only keeps NaN (→ 0) from trapping.
+        func level(_ value: Float) -> Float {
+            let level = (value * maximum).rounded(.toNearestOrAwayFromZero)
+            return level.isNaN ? 0 : Swift.min(maximum, Swift.max(0, level))
+        }
+        let rgb = labToRGB(lab)
+        switch sampleType {
+        case .uint8:
+            return PixelBuffer(width: width, height: height, channels: 3, bytes: rgb.map { UInt8(level($0)) })
+        case .uint16:
+            return PixelBuffer(width: width, height: height, channels: 3, words: rgb.map { UInt16(level($0)) })
+        }
     }
 
     // MARK: - Luma for PSNR-Y

@@ -125,6 +125,9 @@ public struct DecodedImage: Sendable {
     public var iccProfile: [UInt8]?
     /// Damage the decoder worked around; empty for a clean file.
     public var warnings: [ImageCodecWarning]
+    /// Metadata the decoder could not use and dropped, the pixels being intact (a JPEG's ICC
+    /// chunks that do not fit together: libjpeg's "bad ICC marker"). Not damage: say it and go on.
+    public var notes: [String] = []
 
     public var format: ImageFormat { source.format }
     /// True when the decoder had to work around damage (see `warnings`).

@@ -56,7 +56,7 @@ public enum ImageDecoder {
         return DecodedImage(
             pixels: pixels, source: result.source, orientation: orientation,
             orientationApplied: options.applyOrientation && orientation != .normal, exif: exif,
-            iccProfile: result.icc, warnings: result.warnings)
+            iccProfile: result.icc, warnings: result.warnings, notes: result.notes)
     }
 
     /// The format, size and orientation from the header alone (no pixels are decoded), to plan a
@@ -106,15 +106,27 @@ public enum ImageEncoder {
     ///   - exif: written as a JPEG APP1 "Exif" marker or a PNG eXIf chunk. Pass the block of a
     ///     `DecodedImage`, whose orientation was reset to normal when its pixels were turned.
     ///   - iccProfile: written as JPEG APP2 "ICC_PROFILE" markers or a PNG iCCP chunk.
+    ///
+    /// Metadata the library refuses to write (libpng's "known incorrect sRGB profile") is left
+    /// out; `encodeNoting` says so.
     public static func encode(
         _ pixels: PixelBuffer, as format: ImageFormat, jpeg: JPEGEncodeOptions = JPEGEncodeOptions(),
         png: PNGEncodeOptions = PNGEncodeOptions(), exif: ExifData? = nil, iccProfile: [UInt8]? = nil
     ) throws -> [UInt8] {
+        try encodeNoting(pixels, as: format, jpeg: jpeg, png: png, exif: exif, iccProfile: iccProfile).bytes
+    }
+
+    /// `encode`, plus a note for each piece of metadata that was left out because the library
+    /// refused it ("ICC profile not written (…)"); the pixels are always written.
+    public static func encodeNoting(
+        _ pixels: PixelBuffer, as format: ImageFormat, jpeg: JPEGEncodeOptions = JPEGEncodeOptions(),
+        png: PNGEncodeOptions = PNGEncodeOptions(), exif: ExifData? = nil, iccProfile: [UInt8]? = nil
+    ) throws -> (bytes: [UInt8], notes: [String]) {
         switch format {
         case .jpeg:
             var prepared = pixels.convertedTo8Bit()
             if prepared.hasAlpha { prepared = prepared.droppingAlpha() }
-            return try JPEGCodec.encode(prepared, options: jpeg, exif: exif, iccProfile: iccProfile)
+            return (try JPEGCodec.encode(prepared, options: jpeg, exif: exif, iccProfile: iccProfile), [])
         case .png:
             return try PNGCodec.encode(pixels, options: png, exif: exif, iccProfile: iccProfile)
         }

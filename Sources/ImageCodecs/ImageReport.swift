@@ -44,6 +44,7 @@ public struct ImageReport: Sendable {
         if source.progressive { parts.append(source.format == .jpeg ? "progressive" : "interlaced") }
         var text = "\(path): " + parts.joined(separator: ", ")
         if let warning = image.warnings.first { text += "; damaged: \(warning.message)" }
+        for note in image.notes { text += "; note: \(note)" }
         return text
     }
 }

@@ -37,7 +37,7 @@ enum JPEGCodec {
         _ data: UnsafeRawBufferPointer, options: DecodeOptions, region: ((Int, Int, ExifData?) -> PixelRect?)? = nil
     ) throws -> (
         pixels: PixelBuffer, source: ImageSourceInfo, exif: ExifData?, icc: [UInt8]?,
-        warnings: [ImageCodecWarning]
+        warnings: [ImageCodecWarning], notes: [String]
     ) {
         guard let decoder = cs_jpeg_decoder_create() else {
             throw ImageCodecError(.io, "out of memory creating a JPEG decoder")
@@ -140,7 +140,21 @@ enum JPEGCodec {
         } else {
             pixels = PixelBuffer(width: width, height: height, channels: outComponents, bytes: samples)
         }
-        return (pixels, source, exif, icc, warnings)
+        return (pixels, source, exif, icc, warnings, metadataNotes(decoder))
+    }
+
+    /// Metadata libjpeg could not use and skipped (the pixels are intact): a note per kind.
+    private static func metadataNotes(_ decoder: OpaquePointer) -> [String] {
+        let count = Int(cs_jpeg_metadata_warning_count(decoder))
+        guard count > 0 else { return [] }
+        var first = String(cString: cs_jpeg_first_metadata_warning(decoder))
+        // libjpeg words it "Corrupt JPEG data: bad ICC marker"; the data that matter are fine.
+        if first.hasPrefix("Corrupt JPEG data: ") { first.removeFirst("Corrupt JPEG data: ".count) }
+        let more = count > 1 ? " (and \(count - 1) more)" : ""
+        if first.contains("ICC") {
+            return ["unusable ICC profile (\(first)\(more)): the profile was dropped, the pixels are intact"]
+        }
+        return ["metadata ignored (\(first)\(more)); the pixels are intact"]
     }
 
     /// The header fields and EXIF block, without decoding pixels.

@@ -4,7 +4,8 @@ import CodecShims
 /// status codes become thrown errors.
 enum PNGCodec {
     static func decode(_ data: UnsafeRawBufferPointer, options: DecodeOptions) throws
-        -> (pixels: PixelBuffer, source: ImageSourceInfo, exif: ExifData?, icc: [UInt8]?, warnings: [ImageCodecWarning])
+        -> (pixels: PixelBuffer, source: ImageSourceInfo, exif: ExifData?, icc: [UInt8]?, warnings: [ImageCodecWarning],
+            notes: [String])
     {
         let bytes = data.bindMemory(to: UInt8.self)
         guard let base = bytes.baseAddress, bytes.count > 0 else {
@@ -61,7 +62,7 @@ enum PNGCodec {
         }
         // libpng warnings (a bad ancillary chunk dropped, an odd sRGB profile) leave the pixels
         // intact, so they are not damage.
-        return (pixels, source, exif, icc, [])
+        return (pixels, source, exif, icc, [], [])
     }
 
     /// The header fields and an eXIf block placed before the image data, without decoding pixels.
@@ -103,8 +104,28 @@ enum PNGCodec {
             bitDepth: Int(header.bitDepth), colorModel: colorModel, progressive: header.interlaced != 0)
     }
 
+    /// The PNG bytes, and a note when libpng refused `iccProfile` (a "known incorrect sRGB
+    /// profile", which many old files carry) and the image was written without it.
     static func encode(_ pixels: PixelBuffer, options: PNGEncodeOptions, exif: ExifData?, iccProfile: [UInt8]?)
-        throws -> [UInt8]
+        throws -> (bytes: [UInt8], notes: [String])
+    {
+        do {
+            return (try encodeOnce(pixels, options: options, exif: exif, iccProfile: iccProfile), [])
+        } catch let refusal as ImageCodecError where iccProfile?.isEmpty == false {
+            // libpng checks the profile only when writing it: try once more without. If that
+            // works the profile was the problem; otherwise the first error stands.
+            guard let bytes = try? encodeOnce(pixels, options: options, exif: exif, iccProfile: nil) else {
+                throw refusal
+            }
+            let prefix = "PNG encoding failed: "
+            let reason =
+                refusal.message.hasPrefix(prefix) ? String(refusal.message.dropFirst(prefix.count)) : refusal.message
+            return (bytes, ["ICC profile not written (libpng refused it: \(reason)); the image was written without it"])
+        }
+    }
+
+    private static func encodeOnce(_ pixels: PixelBuffer, options: PNGEncodeOptions, exif: ExifData?,
+                                   iccProfile: [UInt8]?) throws -> [UInt8]
     {
         precondition(
             (0...9).contains(options.compressionLevel),

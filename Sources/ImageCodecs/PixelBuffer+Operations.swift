@@ -60,6 +60,47 @@ extension PixelBuffer {
     /// The image without its alpha channel (gray+alpha → gray, RGBA → RGB); unchanged otherwise.
     public func droppingAlpha() -> PixelBuffer { hasAlpha ? converted(toChannels: channels - 1) : self }
 
+    /// The alpha channel of a gray+alpha or RGBA image as a 1-channel buffer, or nil without alpha.
+    public func alphaChannel() -> PixelBuffer? {
+        guard hasAlpha else { return nil }
+        let (stride, last, count) = (channels, channels - 1, pixelCount)
+        switch samples {
+        case .uint8(let values):
+            let alpha = (0..<count).map { values[$0 * stride + last] }
+            return PixelBuffer(width: width, height: height, channels: 1, bytes: alpha)
+        case .uint16(let values):
+            let alpha = (0..<count).map { values[$0 * stride + last] }
+            return PixelBuffer(width: width, height: height, channels: 1, words: alpha)
+        }
+    }
+
+    /// This image (1 or 3 channels, no alpha) with `alpha` (1 channel, same size) appended as its
+    /// last channel; the alpha samples are converted to this image's sample type (×257 or rounded ÷257).
+    public func attachingAlpha(_ alpha: PixelBuffer) -> PixelBuffer {
+        precondition(alpha.width == width && alpha.height == height && alpha.channels == 1 && !hasAlpha,
+                     "attachingAlpha: \(alpha.width)×\(alpha.height)×\(alpha.channels) alpha on "
+                        + "\(width)×\(height)×\(channels)")
+        let total = channels + 1
+        let count = pixelCount
+        func interleave<T>(_ colorSamples: [T], _ alphaSamples: [T]) -> [T] {
+            var result = [T]()
+            result.reserveCapacity(count * total)
+            for p in 0..<count {
+                for c in 0..<(total - 1) { result.append(colorSamples[p * (total - 1) + c]) }
+                result.append(alphaSamples[p])
+            }
+            return result
+        }
+        switch sampleType {
+        case .uint8:
+            let samples = interleave(bytes, alpha.convertedTo8Bit().bytes)
+            return PixelBuffer(width: width, height: height, channels: total, bytes: samples)
+        case .uint16:
+            let samples = interleave(words, alpha.convertedTo16Bit().words)
+            return PixelBuffer(width: width, height: height, channels: total, words: samples)
+        }
+    }
+
     private static func convertChannels<T: FixedWidthInteger & UnsignedInteger>(
         _ source: [T], from inputChannels: Int, to outputChannels: Int, opaque: T
     ) -> [T] {

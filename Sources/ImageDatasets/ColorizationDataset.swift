@@ -32,18 +32,8 @@ public struct ColorizationDataset: ImageDataset {
 
     /// `L / 50 - 1` as `[1, H, W]` and `ab / 110` as `[2, H, W]` from HWC Lab values.
     public static func tensors(fromLab lab: [Float], width: Int, height: Int) -> (l: Tensor, ab: Tensor) {
-        let plane = width * height
-        precondition(lab.count == plane * 3, "Lab values do not fill \(width)×\(height)")
-        let l = Tensor.build(shape: [1, height, width]) { output in
-            for p in 0..<plane { output[p] = lab[3 * p] / 50 - 1 }
-        }
-        let ab = Tensor.build(shape: [2, height, width]) { output in
-            for p in 0..<plane {
-                output[p] = lab[3 * p + 1] / 110
-                output[plane + p] = lab[3 * p + 2] / 110
-            }
-        }
-        return (l, ab)
+        (PixelTensor.lightness(fromLab: lab, width: width, height: height),
+         PixelTensor.color(fromLab: lab, width: width, height: height))
     }
 
     /// The RGB picture from an L tensor `[1, H, W]` and an ab tensor `[2, H, W]` (or the same with
@@ -56,15 +46,7 @@ public struct ColorizationDataset: ImageDataset {
         precondition(
             l.scalarCount == lDims.reduce(1, *) && ab.scalarCount == abDims.reduce(1, *),
             "ColorizationDataset.pixels: one image at a time")
-        let (height, width) = (lDims[1], lDims[2])
-        let plane = width * height
-        let lValues = l.scalars, abValues = ab.scalars
-        var lab = [Float](repeating: 0, count: plane * 3)
-        for p in 0..<plane {
-            lab[3 * p] = (lValues[p] + 1) * 50
-            lab[3 * p + 1] = abValues[p] * 110
-            lab[3 * p + 2] = abValues[plane + p] * 110
-        }
-        return ColorConversion.labToPixels(lab, width: width, height: height)
+        let lab = PixelTensor.lab(lightness: PixelTensor.lightnessValues(from: l), color: ab)
+        return ColorConversion.labToPixels(lab, width: lDims[2], height: lDims[1])
     }
 }

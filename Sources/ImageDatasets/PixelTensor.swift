@@ -1,12 +1,25 @@
 import ImageCodecs
 import Tensors
 
-/// The one place where pixels become tensors and tensors become pixels again.
+/// The one place where pixels become tensors and tensors become pixels again, for training and
+/// inference alike.
 ///
 /// Pixels map to `[-1, 1]` as the reference's `ToTensor()` then `Normalize(0.5, 0.5)`:
-/// an 8-bit level v becomes `(v / 255 - 0.5) / 0.5` computed in `Float`, bit for bit the value
-/// PyTorch produces. Layout goes from HWC (interleaved) to CHW (planar).
+/// a level v of a sample type with maximum `max` (255, or 65535 for 16-bit) becomes
+/// `(v / max - 0.5) / 0.5` computed in `Float`, bit for bit the value PyTorch produces; `[0, 1]`
+/// (`ToTensor()` only) is `v / max`. Layout goes from HWC (interleaved) to CHW (planar). Back to
+/// pixels the value is clamped and rounded to the nearest level (the reference's `tensor2im`
+/// truncates, which darkens by half a level on average). Colorization's Lab scaling (L / 50 − 1,
+/// ab / 110) is here too.
 public enum PixelTensor {
+    /// The value range pixels are mapped to (inputs) or from (outputs).
+    public enum ValueRange: Sendable {
+        /// `ToTensor()` then `Normalize(0.5, 0.5)`: the reference's convention.
+        case minusOneToOne
+        /// `ToTensor()` only.
+        case zeroToOne
+    }
+
     /// The tensor value of each 8-bit level.
     static let levels: [Float] = (0..<256).map { (Float($0) / 255 - 0.5) / 0.5 }
 
@@ -71,9 +84,38 @@ public enum PixelTensor {
         }
     }
 
+    /// A `[1, C, H, W]` tensor of the first `channels` samples of each pixel of `pixels` (HWC),
+    /// 8- or 16-bit, in `range`.
+    /// - Precondition: `1 <= channels <= pixels.channels`.
+    public static func tensor(from pixels: PixelBuffer, channels: Int, range: ValueRange) -> Tensor {
+        precondition(channels >= 1 && channels <= pixels.channels,
+                     "PixelTensor: \(channels) channels requested from a \(pixels.channels)-channel image")
+        let maximum = Float(pixels.sampleType.maximum)
+        let (w, h, stride) = (pixels.width, pixels.height, pixels.channels)
+        let plane = w * h
+        return Tensor.build(shape: [1, channels, h, w]) { out in
+            func fill<T: BinaryInteger>(_ samples: [T]) {
+                samples.withUnsafeBufferPointer { source in
+                    for c in 0..<channels {
+                        let base = c * plane
+                        switch range {
+                        case .minusOneToOne:
+                            for p in 0..<plane { out[base + p] = (Float(source[p * stride + c]) / maximum - 0.5) / 0.5 }
+                        case .zeroToOne:
+                            for p in 0..<plane { out[base + p] = Float(source[p * stride + c]) / maximum }
+                        }
+                    }
+                }
+            }
+            switch pixels.samples {
+            case .uint8(let values): fill(values)
+            case .uint16(let values): fill(values)
+            }
+        }
+    }
+
     /// 8-bit pixels from a `[C, H, W]` tensor (or `[1, C, H, W]`) in `[-1, 1]`: `(x + 1) / 2 · 255`,
-    /// clamped and rounded to the nearest level. (The reference's `tensor2im` truncates instead,
-    /// which darkens by half a level on average.)
+    /// clamped and rounded to the nearest level.
     /// - Precondition: C is 1 to 4.
     public static func pixels(from tensor: Tensor) -> PixelBuffer {
         var dimensions = tensor.shape.dimensions
@@ -82,32 +124,101 @@ public enum PixelTensor {
                 dimensions[0] == 1, "PixelTensor.pixels: a batch of \(dimensions[0]); use pixels(from:batchIndex:)")
             dimensions.removeFirst()
         }
-        return pixels(from: tensor, dimensions: dimensions, offset: 0)
+        precondition(dimensions.count == 3, "PixelTensor.pixels: expected [C, H, W], got \(tensor.shape)")
+        return pixels(from: tensor, channels: dimensions[0], height: dimensions[1], width: dimensions[2], offset: 0,
+                      range: .minusOneToOne, sampleType: .uint8)
     }
 
-    /// 8-bit pixels of image `batchIndex` of an `[N, C, H, W]` batch.
+    /// 8-bit pixels of image `batchIndex` of an `[N, C, H, W]` batch in `[-1, 1]`.
     public static func pixels(from batch: Tensor, batchIndex: Int) -> PixelBuffer {
-        let (n, c, h, w) = batch.shape.nchw
-        precondition(batchIndex >= 0 && batchIndex < n, "PixelTensor.pixels: index \(batchIndex) of a batch of \(n)")
-        return pixels(from: batch, dimensions: [c, h, w], offset: batchIndex * c * h * w)
+        pixels(from: batch, index: batchIndex, range: .minusOneToOne, sampleType: .uint8)
     }
 
-    private static func pixels(from tensor: Tensor, dimensions: [Int], offset: Int) -> PixelBuffer {
-        precondition(
-            dimensions.count == 3 && (1...4).contains(dimensions[0]),
-            "PixelTensor.pixels: expected [C, H, W] with 1 to 4 channels, got \(tensor.shape)")
-        let (channels, height, width) = (dimensions[0], dimensions[1], dimensions[2])
+    /// The pixels of image `index` of a `[N, C, H, W]` tensor in `range`, as `sampleType` samples.
+    /// - Precondition: C is 1 to 4.
+    public static func pixels(from batch: Tensor, index: Int = 0, range: ValueRange,
+                              sampleType: PixelBuffer.SampleType) -> PixelBuffer {
+        let (n, c, h, w) = batch.shape.nchw
+        precondition(index >= 0 && index < n, "PixelTensor.pixels: image \(index) of a batch of \(n)")
+        return pixels(from: batch, channels: c, height: h, width: w, offset: index * c * h * w, range: range,
+                      sampleType: sampleType)
+    }
+
+    private static func pixels(from tensor: Tensor, channels: Int, height: Int, width: Int, offset: Int,
+                               range: ValueRange, sampleType: PixelBuffer.SampleType) -> PixelBuffer {
+        precondition((1...4).contains(channels),
+                     "PixelTensor.pixels: expected 1 to 4 channels, got \(tensor.shape)")
+        let maximum = Float(sampleType.maximum)
+        // v = (x − offset) · levels with levels 127.5, 255, 32767.5 or 65535: exact, so x = 0 in
+        // [−1, 1] lands on 127.5 and rounds up.
+        let (shift, levels): (Float, Float) = range == .minusOneToOne ? (-1, maximum / 2) : (0, maximum)
         let plane = height * width
-        var bytes = [UInt8](repeating: 0, count: plane * channels)
-        tensor.withUnsafeBufferPointer { input in
-            for c in 0..<channels {
-                for p in 0..<plane {
-                    let level = ((input[offset + c * plane + p] + 1) / 2 * 255).rounded()
-                    // NaN compares false everywhere and lands on 0.
-                    bytes[p * channels + c] = level >= 255 ? 255 : level > 0 ? UInt8(level) : 0
+        func convert<T: FixedWidthInteger>(_: T.Type) -> [T] {
+            var samples = [T](repeating: 0, count: plane * channels)
+            tensor.withUnsafeBufferPointer { source in
+                for c in 0..<channels {
+                    for p in 0..<plane {
+                        let value = source[offset + c * plane + p]
+                        let level = ((value - shift) * levels).rounded(.toNearestOrAwayFromZero)
+                        // NaN lands on 0.
+                        samples[p * channels + c] = T(level.isNaN ? 0 : Swift.min(maximum, Swift.max(0, level)))
+                    }
                 }
             }
+            return samples
         }
-        return PixelBuffer(width: width, height: height, channels: channels, bytes: bytes)
+        switch sampleType {
+        case .uint8: return PixelBuffer(width: width, height: height, channels: channels, bytes: convert(UInt8.self))
+        case .uint16: return PixelBuffer(width: width, height: height, channels: channels, words: convert(UInt16.self))
+        }
+    }
+
+    // MARK: - Lab (colorization)
+
+    /// L in [0, 100] maps to the input as `L / 50 − 1`.
+    public static let labLightnessScale: Float = 50
+    /// a and b map to the target as `ab / 110` (reference c4).
+    public static let labColorScale: Float = 110
+
+    /// `L / 50 − 1` as `[1, H, W]` from HWC Lab values.
+    public static func lightness(fromLab lab: [Float], width: Int, height: Int) -> Tensor {
+        let plane = width * height
+        precondition(lab.count == plane * 3, "PixelTensor.lightness: \(lab.count) Lab values for \(width)×\(height)")
+        return Tensor.build(shape: [1, height, width]) { output in
+            for p in 0..<plane { output[p] = lab[3 * p] / labLightnessScale - 1 }
+        }
+    }
+
+    /// `ab / 110` as `[2, H, W]` from HWC Lab values.
+    public static func color(fromLab lab: [Float], width: Int, height: Int) -> Tensor {
+        let plane = width * height
+        precondition(lab.count == plane * 3, "PixelTensor.color: \(lab.count) Lab values for \(width)×\(height)")
+        return Tensor.build(shape: [2, height, width]) { output in
+            for p in 0..<plane {
+                output[p] = lab[3 * p + 1] / labColorScale
+                output[plane + p] = lab[3 * p + 2] / labColorScale
+            }
+        }
+    }
+
+    /// HWC Lab values from `lightness` (`plane` L values, in [0, 100]) and a color tensor with
+    /// `2 · plane` values in [−1, 1] (`[2, H, W]` or `[1, 2, H, W]`): `ab = 110 · color`.
+    public static func lab(lightness: [Float], color: Tensor) -> [Float] {
+        let plane = lightness.count
+        precondition(color.scalarCount == 2 * plane, "PixelTensor.lab: \(color.shape) color for \(plane) pixels")
+        var lab = [Float](repeating: 0, count: plane * 3)
+        color.withUnsafeBufferPointer { ab in
+            for p in 0..<plane {
+                lab[3 * p] = lightness[p]
+                lab[3 * p + 1] = ab[p] * labColorScale
+                lab[3 * p + 2] = ab[plane + p] * labColorScale
+            }
+        }
+        return lab
+    }
+
+    /// L values in [0, 100] from a lightness tensor in [−1, 1]: `(x + 1) · 50`.
+    public static func lightnessValues(from tensor: Tensor) -> [Float] {
+        tensor.scalars.map { ($0 + 1) * labLightnessScale }
     }
 }

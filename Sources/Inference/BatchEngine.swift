@@ -237,6 +237,7 @@ public final class BatchEngine: @unchecked Sendable {
                 }
                 state.note("warning: \(file.relativePath): \(warning.message)\(more); translated as decoded")
             }
+            for note in decoded.notes { state.note("note: \(file.relativePath): \(note)") }
             let keep = !output.stripMetadata
             return Decoded(index: index, file: file, image: transform.prepare(decoded.pixels),
                            exif: keep ? decoded.exif : nil, icc: keep ? decoded.iccProfile : nil)
@@ -253,8 +254,10 @@ public final class BatchEngine: @unchecked Sendable {
         do {
             let pixels = transform.finish(item.decoded.image, output: item.output)
             let icc = item.decoded.icc.flatMap { Self.profile($0, fits: pixels) }
-            let bytes = try ImageEncoder.encode(pixels, as: file.format, jpeg: JPEGEncodeOptions(quality: output.jpegQuality),
-                                                exif: item.decoded.exif, iccProfile: icc)
+            let (bytes, notes) = try ImageEncoder.encodeNoting(
+                pixels, as: file.format, jpeg: JPEGEncodeOptions(quality: output.jpegQuality),
+                exif: item.decoded.exif, iccProfile: icc)
+            for note in notes { state.note("note: \(file.relativePath): \(note)") }
             let directory = (file.output as NSString).deletingLastPathComponent
             if !directory.isEmpty {
                 do {

@@ -16,6 +16,25 @@ package final class BoundedQueue<Element>: @unchecked Sendable {
         self.costLimit = costLimit
     }
 
+    /// Producers currently held back in `push`.
+    private var waitingProducersCount = 0
+
+    /// Number of producers held back in `push` right now.
+    package var waitingProducers: Int {
+        get {
+            condition.lock()
+            defer { condition.unlock() }
+            return waitingProducersCount
+        }
+    }
+
+    /// Waits until at least `count` producers are held back in `push` (tests use it instead of sleeping).
+    package func waitForWaitingProducers(_ count: Int) {
+        condition.lock()
+        while waitingProducersCount < count { condition.wait() }
+        condition.unlock()
+    }
+
     /// Number of items waiting.
     package var count: Int {
         condition.lock()
@@ -26,7 +45,13 @@ package final class BoundedQueue<Element>: @unchecked Sendable {
     /// Appends `element`, first waiting while the queue is non-empty and `cost` would overfill it.
     package func push(_ element: Element, cost: Int) {
         condition.lock()
-        while head < items.count && queuedCost + cost > costLimit { condition.wait() }
+        if head < items.count && queuedCost + cost > costLimit {
+            // Announce the wait once (not per wake-up, which would ping-pong between waiting producers).
+            waitingProducersCount += 1
+            condition.broadcast()
+            while head < items.count && queuedCost + cost > costLimit { condition.wait() }
+            waitingProducersCount -= 1
+        }
         items.append((element, cost))
         queuedCost += cost
         condition.broadcast()

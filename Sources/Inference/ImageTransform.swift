@@ -1,4 +1,5 @@
 import ImageCodecs
+import ImageDatasets
 import Networks
 import Tensors
 
@@ -100,7 +101,7 @@ public struct ImageTransform: Sendable {
 
     /// Decode-side work: alpha split off, optional resize, channel conversion, pixels to floats.
     public func prepare(_ pixels: PixelBuffer) -> PreparedImage {
-        var alpha = PixelConversion.alpha(of: pixels)
+        var alpha = pixels.alphaChannel()
         var color = pixels.droppingAlpha()
         let sourceChannels = color.channels
         switch mode {
@@ -113,8 +114,8 @@ public struct ImageTransform: Sendable {
                 }
             }
             if color.channels != inputChannels { color = color.converted(toChannels: inputChannels) }
-            return PreparedImage(input: PixelConversion.tensor(from: color, channels: inputChannels,
-                                                               range: preprocessing.inputRange),
+            return PreparedImage(input: PixelTensor.tensor(from: color, channels: inputChannels,
+                                                           range: Self.pixelRange(preprocessing.inputRange)),
                                  alpha: alpha, sourceChannels: sourceChannels, sampleType: color.sampleType,
                                  width: color.width, height: color.height, lab: nil)
         case .colorize:
@@ -125,8 +126,8 @@ public struct ImageTransform: Sendable {
             let size = (resize ?? .square(256)).size(width: rgb.width, height: rgb.height)
             let small = size.width == rgb.width && size.height == rgb.height
                 ? lab : ColorConversion.rgbToLab(rgb.resized(width: size.width, height: size.height, filter: .bicubic))
-            return PreparedImage(input: PixelConversion.lightnessTensor(fromLab: small, width: size.width,
-                                                                        height: size.height),
+            return PreparedImage(input: PixelTensor.lightness(fromLab: small, width: size.width, height: size.height)
+                                    .reshaped(to: [1, 1, size.height, size.width]),
                                  alpha: alpha, sourceChannels: sourceChannels, sampleType: rgb.sampleType,
                                  width: rgb.width, height: rgb.height, lab: lab)
         }
@@ -137,8 +138,8 @@ public struct ImageTransform: Sendable {
         var result: PixelBuffer
         switch mode {
         case .translate:
-            result = PixelConversion.pixels(from: output, range: preprocessing.outputRange,
-                                            sampleType: prepared.sampleType)
+            result = PixelTensor.pixels(from: output, range: Self.pixelRange(preprocessing.outputRange),
+                                        sampleType: prepared.sampleType)
             if keepMode && result.channels != prepared.sourceChannels {
                 result = result.converted(toChannels: prepared.sourceChannels)
             }
@@ -149,16 +150,27 @@ public struct ImageTransform: Sendable {
                 // Colour is smooth: bilinear upsampling of ab under the sharp full-resolution L.
                 ab = output.resized(height: h, width: w, method: .bilinear)
             }
-            let lab = PixelConversion.combiningLightness(of: prepared.lab ?? [], withColor: ab, width: w, height: h)
-            result = PixelConversion.pixels(fromUnitRGB: ColorConversion.labToRGB(lab), width: w, height: h,
-                                            sampleType: prepared.sampleType)
+            let fullLab = prepared.lab ?? []
+            let lightness = (0..<(w * h)).map { fullLab[3 * $0] }
+            let lab = PixelTensor.lab(lightness: lightness, color: ab)
+            result = ColorConversion.labToPixels(lab, width: w, height: h, sampleType: prepared.sampleType)
         }
         if var alpha = prepared.alpha {
             if alpha.width != result.width || alpha.height != result.height {
                 alpha = alpha.resized(width: result.width, height: result.height, filter: .bicubic)
             }
-            result = PixelConversion.attaching(alpha: alpha, to: result)
+            result = result.attachingAlpha(alpha)
         }
         return result
+    }
+
+    /// The pixel mapping of a checkpoint's value range.
+    /// - Precondition: not `.imagenet` (ImageNet-normalized tensors are not images).
+    static func pixelRange(_ range: Preprocessing.ValueRange) -> PixelTensor.ValueRange {
+        switch range {
+        case .minusOneToOne: return .minusOneToOne
+        case .zeroToOne: return .zeroToOne
+        case .imagenet: preconditionFailure("ImageTransform: ImageNet-normalized tensors are not images")
+        }
     }
 }

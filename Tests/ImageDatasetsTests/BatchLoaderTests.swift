@@ -116,10 +116,22 @@ import Testing
         let good = try ImageFile.readBytes(folder.image("a.jpg", width: 40, height: 40))
         folder.file("a.jpg", bytes: Array(good.prefix(200)))
         let log = WarningLog()
-        let dataset = try SingleFolderDataset(
-            directory: folder.path, options: Self.options(), diagnostics: log.diagnostics())
-        let epoch = BatchLoader(dataset: dataset, workers: 1).epoch(0)
-        #expect(throws: (any Error).self) { while try epoch.next() != nil {} }
+        let diagnostics = log.diagnostics()
+        let dataset = try SingleFolderDataset(directory: folder.path, options: Self.options(), diagnostics: diagnostics)
+        let epoch = BatchLoader(dataset: dataset, workers: 1, diagnostics: diagnostics).epoch(0)
+        do {
+            while try epoch.next() != nil {}
+            Issue.record("an epoch whose only file is truncated delivered no error")
+        } catch let error as ImageDatasetError {
+            #expect(error.code == .noUsableImages, "\(error)")
+            #expect(error.message.contains("1 files in a row were unreadable or damaged"), "\(error)")
+        } catch {
+            Issue.record("expected ImageDatasetError.noUsableImages, got \(type(of: error)): \(error)")
+        }
+        // The file itself was named once, with what is wrong with it, before the epoch gave up.
+        let warnings = log.lines.filter { $0.contains("a.jpg") }
+        #expect(warnings.count == 1 && warnings.first?.contains("truncated") == true, "\(log.lines)")
+        #expect(diagnostics.skippedFiles.map(\.path) == [folder.url("a.jpg")])
     }
 
     @Test func cropTooLargeStopsTheEpochWithTheFileAndSizes() throws {

@@ -65,10 +65,13 @@ import Testing
             done.push(true, cost: 1)
         }
         thread.start()
-        usleep(50_000)
-        #expect(done.count == 0)  // still waiting: 50 + 5 > 10
+        // Returns once the producer is blocked inside push (no sleeping, no timing assumption).
+        queue.waitForWaitingProducers(1)
+        #expect(queue.waitingProducers == 1 && done.count == 0)  // still waiting: 50 + 5 > 10
+        #expect(queue.count == 1)
         #expect(queue.pop() == 1)
         #expect(done.pop() == true)
+        #expect(queue.waitingProducers == 0)
         #expect(queue.pop() == 2)
     }
 

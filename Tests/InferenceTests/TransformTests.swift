@@ -1,4 +1,5 @@
 import ImageCodecs
+import ImageDatasets
 import Inference
 import Layers
 import Networks
@@ -43,7 +44,7 @@ import Testing
         let transform = try ImageTransform(spec: Self.rgbSpec, preprocessing: Preprocessing(), mode: .translate)
         let output = translate(rgba, transform, runner())
         #expect(output.channels == 4 && output.sampleType == .uint16)
-        #expect(PixelConversion.alpha(of: output) == PixelConversion.alpha(of: rgba))
+        #expect(output.alphaChannel() == rgba.alphaChannel())
         // 16-bit precision survives: the output is not a multiple of 257 everywhere (not 8-bit scaled up).
         #expect(output.words.contains { $0 % 257 != 0 })
     }
@@ -101,7 +102,7 @@ import Testing
     @Test func batchedImagesEqualImagesRunOneByOne() {
         let runner = runner()
         let images = (0..<3).map { seed in
-            PixelConversion.tensor(from: TestImages.pattern(width: 20, height: 12, channels: 3, seed: seed), channels: 3,
+            PixelTensor.tensor(from: TestImages.pattern(width: 20, height: 12, channels: 3, seed: seed), channels: 3,
                                    range: .minusOneToOne)
         }
         let batched = runner.run(images)
@@ -121,7 +122,7 @@ import Testing
         let whole = GeneratorRunner(spec: batchSpec, network: batchNetwork, tileSize: 0)
         let tiled = GeneratorRunner(spec: batchSpec, network: batchNetwork, tileSize: 32, overlap: 16)
         #expect(tiled.needsTiles(height: 40, width: 72) && !whole.needsTiles(height: 40, width: 72))
-        let image = PixelConversion.tensor(from: TestImages.pattern(width: 72, height: 40, channels: 3), channels: 3,
+        let image = PixelTensor.tensor(from: TestImages.pattern(width: 72, height: 40, channels: 3), channels: 3,
                                            range: .minusOneToOne)
         let a = whole.run([image])[0], b = tiled.run([image])[0]
         #expect(a.shape == b.shape && b.shape == [1, 3, 40, 72])

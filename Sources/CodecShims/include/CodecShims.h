@@ -88,6 +88,10 @@ int cs_jpeg_warning_count(const CSJPEGDecoder *decoder);
 const char *cs_jpeg_first_warning(const CSJPEGDecoder *decoder);
 /// 1 when libjpeg ran out of data (it then pads the image and warns "Premature end of JPEG file").
 int cs_jpeg_hit_end_of_data(const CSJPEGDecoder *decoder);
+/// Warnings about metadata only (a bad ICC marker, an unknown JFIF revision), which leave every
+/// pixel intact and are not counted by cs_jpeg_warning_count; and the first one's text.
+int cs_jpeg_metadata_warning_count(const CSJPEGDecoder *decoder);
+const char *cs_jpeg_first_metadata_warning(const CSJPEGDecoder *decoder);
 
 // MARK: - JPEG encoding
 
