@@ -43,6 +43,10 @@ let package = Package(
         // MARK: - Images
         .target(name: "ImageCodecs", dependencies: ["CodecShims"], swiftSettings: fast),
         .target(name: "ImageDatasets", dependencies: ["ImageCodecs", "Tensors"], swiftSettings: fast),
+        // The official dataset registry: safe download and extraction, the built-in sample fallback.
+        // zlib (for tar.gz) comes through ZIPFoundation's own `CZlib` system-library module (libz).
+        .target(name: "DatasetRegistry",
+                dependencies: ["Console", "ImageCodecs", "ZIPFoundation", .product(name: "Yams", package: "Yams")]),
 
         // MARK: - Tool
         .executableTarget(
@@ -56,6 +60,7 @@ let package = Package(
                 "Training",
                 "Inference",
                 "Console",
+                "DatasetRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
@@ -86,6 +91,8 @@ let package = Package(
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Layers", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "ImageDatasetsTests", dependencies: ["ImageDatasets", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "DatasetRegistryTests",
+                    dependencies: ["DatasetRegistry", "TestSupport", "ImageCodecs", "ZIPFoundation"]),
     ],
     swiftLanguageModes: [.v5]
 )
