@@ -38,7 +38,7 @@ extension Tool {
 
             /// One line per dataset: name, layout, archive, expected folders, status.
             static func table(_ catalog: DatasetCatalog, datasetsFolder: URL) -> String {
-                var lines = ["name                    layout     archive  folders (images)                              status"]
+                var lines = ["name                    layout     archive  folders (images)                                  status"]
                 for entry in catalog.entries {
                     let folders = entry.folders.isEmpty ? "not documented"
                         : entry.sortedFolders.map { "\($0.name) \($0.count.map(String.init) ?? "?")" }.joined(separator: ", ")
@@ -54,7 +54,7 @@ extension Tool {
                         text.count >= width ? text + " " : text.padding(toLength: width, withPad: " ", startingAt: 0)
                     }
                     lines.append(pad(entry.name, 24) + pad(entry.layout.rawValue, 11) + pad(entry.archive.rawValue, 9)
-                                 + pad(folders, 46) + status)
+                                 + pad(folders, 50) + status)
                 }
                 lines.append("")
                 lines.append("Fetch one with `translate datasets fetch NAME` (into \(datasetsFolder.path)/NAME).")

@@ -75,9 +75,10 @@ public struct DatasetEntry: Sendable, Equatable, Codable {
     /// The file name the archive is downloaded to (`horse2zebra.zip`).
     public var archiveFileName: String { "\(name).\(archive.rawValue)" }
 
-    /// Expected folders in a stable order (train before test, A before B).
+    /// Expected folders in a stable order (train, val, test; A before B).
     public var sortedFolders: [(name: String, count: Int?)] {
-        folders.keys.sorted().map { ($0, folders[$0] ?? nil) }
+        func rank(_ name: String) -> Int { name.hasPrefix("train") ? 0 : name.hasPrefix("val") ? 1 : 2 }
+        return folders.keys.sorted { (rank($0), $0) < (rank($1), $1) }.map { ($0, folders[$0] ?? nil) }
     }
 }
 

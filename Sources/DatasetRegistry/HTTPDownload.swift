@@ -1,5 +1,8 @@
 import Console
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -39,6 +42,11 @@ public struct HTTPDownload {
             case .rangeNotSatisfiable:
                 throw failure("the server refused the byte range twice")
             case .failed(let error):
+                // Keep a partial file for the next run to resume; an empty one is clutter.
+                if Self.fileSize(partURL) == 0 {
+                    try? fm.removeItem(at: partURL)
+                    rmdir(partURL.deletingLastPathComponent().path)  // only succeeds when empty
+                }
                 throw error
             case .completed(let total):
                 let size = Self.fileSize(partURL)

@@ -16,6 +16,13 @@ public struct TrainingDataChoice: Equatable, Sendable {
         self.message = message
     }
 
+    /// Picks the training folder for `entry` with the sample at `<datasetsFolder>/samples/<name>`
+    /// (the repository's `datasets/samples/horse2zebra`).
+    public static func choose(entry: DatasetEntry, dataroot: URL? = nil, datasetsFolder: URL) throws -> TrainingDataChoice {
+        try choose(entry: entry, dataroot: dataroot, datasetsFolder: datasetsFolder,
+                   sampleFolder: datasetsFolder.appendingPathComponent("samples").appendingPathComponent(entry.name))
+    }
+
     /// Picks the training folder for `entry`.
     /// - Parameters:
     ///   - dataroot: an explicit `--dataroot`: used when it holds a complete copy.

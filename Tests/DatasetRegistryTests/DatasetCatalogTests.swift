@@ -127,3 +127,16 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         }
     }
 }
+
+@Suite struct CommittedSampleChoiceTests {
+    @Test func repositoryWithoutTheFullSetTrainsOnTheCommittedSample() throws {
+        let entry = try DatasetCatalog.load(from: repositoryRoot.appendingPathComponent("datasets/registry.yaml"))
+            .entry(named: "horse2zebra")
+        let datasets = repositoryRoot.appendingPathComponent("datasets")
+        guard !DatasetCompleteness.isComplete(datasets.appendingPathComponent("horse2zebra"), for: entry) else { return }
+        let choice = try TrainingDataChoice.choose(entry: entry, datasetsFolder: datasets)
+        #expect(choice.isSample)
+        #expect(choice.folder.path == datasets.appendingPathComponent("samples/horse2zebra").path)
+        #expect(choice.message?.hasSuffix("for the full horse2zebra run `translate datasets fetch horse2zebra`") == true)
+    }
+}
