@@ -47,3 +47,43 @@ public enum SampleMetrics {
         return sum / Double(names.count)
     }
 }
+
+/// The demo's check, both directions: stripe shares of the test images and of their translations.
+public struct StripeShareComparison: Equatable, Sendable, CustomStringConvertible {
+    /// Mean stripe share of testA (horses: ~0) and of G_A(testA).
+    public var realA: Double
+    public var fakeB: Double
+    /// Mean stripe share of testB (zebras) and of G_B(testB).
+    public var realB: Double
+    public var fakeA: Double
+
+    public init(realA: Double, fakeB: Double, realB: Double, fakeA: Double) {
+        self.realA = realA
+        self.fakeB = fakeB
+        self.realB = realB
+        self.fakeA = fakeA
+    }
+
+    /// Measures the four folders (`SampleMetrics.meanStripeShare`).
+    public static func measure(realA: URL, fakeB: URL, realB: URL, fakeA: URL) throws -> StripeShareComparison {
+        StripeShareComparison(
+            realA: try SampleMetrics.meanStripeShare(folder: realA), fakeB: try SampleMetrics.meanStripeShare(folder: fakeB),
+            realB: try SampleMetrics.meanStripeShare(folder: realB), fakeA: try SampleMetrics.meanStripeShare(folder: fakeA))
+    }
+
+    /// How far G_A moved testA towards testB's stripe share (0: no stripes added, 1: as striped as testB).
+    public var stripesAdded: Double { (fakeB - realA) / max(realB - realA, 1e-9) }
+    /// How far G_B moved testB towards testA's share (0: stripes kept, 1: as plain as testA).
+    public var stripesRemoved: Double { (realB - fakeA) / max(realB - realA, 1e-9) }
+
+    /// True when both directions covered at least `fraction` of the gap between the domains.
+    public func translatesBothWays(fraction: Double = 0.5) -> Bool {
+        stripesAdded >= fraction && stripesRemoved >= fraction
+    }
+
+    public var description: String {
+        String(format: "stripe share: testA %.3f → G_A %.3f (%.0f%% of the way to testB %.3f); "
+               + "testB %.3f → G_B %.3f (%.0f%% of the way to testA)",
+               realA, fakeB, 100 * stripesAdded, realB, realB, fakeA, 100 * stripesRemoved)
+    }
+}

@@ -41,3 +41,27 @@ import DatasetRegistry
         #expect(total < 400_000)
     }
 }
+
+@Suite struct StripeShareComparisonTests {
+    @Test func fractionsOfTheGapBetweenDomains() {
+        let working = StripeShareComparison(realA: 0, fakeB: 0.08, realB: 0.1, fakeA: 0.01)
+        #expect(abs(working.stripesAdded - 0.8) < 1e-12)
+        #expect(abs(working.stripesRemoved - 0.9) < 1e-12)
+        #expect(working.translatesBothWays())
+        let identity = StripeShareComparison(realA: 0, fakeB: 0, realB: 0.1, fakeA: 0.1)
+        #expect(!identity.translatesBothWays())
+        #expect(identity.description.contains("testA 0.000 → G_A 0.000 (0% of the way to testB 0.100)"))
+    }
+
+    @Test func identityTranslationOfTheCommittedSampleDoesNotPass() throws {
+        // "Translating" by copying the inputs: the measured shares show that nothing changed.
+        let sample = repositoryRoot.appendingPathComponent("datasets/samples/horse2zebra")
+        let a = sample.appendingPathComponent("testA"), b = sample.appendingPathComponent("testB")
+        let copy = try StripeShareComparison.measure(realA: a, fakeB: a, realB: b, fakeA: b)
+        #expect(copy.realB > 0.05)
+        #expect(copy.stripesAdded == 0 && copy.stripesRemoved == 0)
+        #expect(!copy.translatesBothWays())
+        let swapped = try StripeShareComparison.measure(realA: a, fakeB: b, realB: b, fakeA: a)
+        #expect(swapped.translatesBothWays(fraction: 0.99))
+    }
+}
