@@ -26,7 +26,8 @@ extension Tool {
         }
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the datasets, their layout and whether they are here.")
+            static let configuration = CommandConfiguration(
+                abstract: "List the datasets, their layout and whether they are here.")
 
             @OptionGroup var registry: RegistryOption
             @Option(help: "The folder fetched datasets are in.") var dir = "datasets"
@@ -38,14 +39,17 @@ extension Tool {
 
             /// One line per dataset: name, layout, archive, expected folders, status.
             static func table(_ catalog: DatasetCatalog, datasetsFolder: URL) -> String {
-                var lines = ["name                    layout     archive  folders (images)                                  status"]
+                let header = "name                    layout     archive  folders (images)"
+                var lines = [header + String(repeating: " ", count: 34) + "status"]
                 for entry in catalog.entries {
                     let folders = entry.folders.isEmpty ? "not documented"
-                        : entry.sortedFolders.map { "\($0.name) \($0.count.map(String.init) ?? "?")" }.joined(separator: ", ")
+                        : entry.sortedFolders.map { "\($0.name) \($0.count.map(String.init) ?? "?")" }
+                            .joined(separator: ", ")
                     let status: String
                     if entry.refused != nil {
                         status = "refused (licence)"
-                    } else if DatasetCompleteness.isComplete(datasetsFolder.appendingPathComponent(entry.name), for: entry) {
+                    } else if DatasetCompleteness.isComplete(
+                        datasetsFolder.appendingPathComponent(entry.name), for: entry) {
                         status = "installed"
                     } else {
                         status = "-"

@@ -53,7 +53,8 @@ public enum ArchiveExtractor {
                 case .symlink:
                     // ZIPFoundation reads a link target whole; a real one is short.
                     guard entry.compressedSize <= 4096 else {
-                        throw DatasetError(.unsafe, "link '\(path)' has a \(entry.compressedSize)-byte target", path: url.path)
+                        throw DatasetError(
+                            .unsafe, "link '\(path)' has a \(entry.compressedSize)-byte target", path: url.path)
                     }
                     var data = Data()
                     _ = try archive.extract(entry, skipCRC32: false) { data.append($0) }

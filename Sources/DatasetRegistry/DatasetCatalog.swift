@@ -53,7 +53,8 @@ public struct DatasetEntry: Sendable, Equatable, Codable {
             guard let n = Int(text), n > 0 else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .folders, in: c,
-                    debugDescription: "\(name): folder \(folder) has count '\(text)'; expected a positive number or unknown")
+                    debugDescription:
+                        "\(name): folder \(folder) has count '\(text)'; expected a positive number or unknown")
             }
             folders[folder] = n
         }
@@ -103,7 +104,8 @@ public struct DatasetCatalog: Sendable, Equatable {
                     throw DatasetError(.registry, "the name '\(key)' is used twice", path: source)
                 }
             }
-            guard entry.name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }), !entry.name.isEmpty else {
+            let validName = entry.name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+            guard validName, !entry.name.isEmpty else {
                 throw DatasetError(.registry, "'\(entry.name)' is not a valid dataset name (letters, digits, _ and -)",
                                    path: source)
             }
@@ -115,7 +117,8 @@ public struct DatasetCatalog: Sendable, Equatable {
     public static func load(from url: URL) throws -> DatasetCatalog {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw DatasetError(.registry, "cannot read the dataset registry: \(error.localizedDescription)", path: url.path)
+            throw DatasetError(
+                .registry, "cannot read the dataset registry: \(error.localizedDescription)", path: url.path)
         }
         return try parse(text, source: url.path)
     }
@@ -127,7 +130,8 @@ public struct DatasetCatalog: Sendable, Equatable {
         for url in candidates where FileManager.default.fileExists(atPath: url.path) {
             return try load(from: url)
         }
-        throw DatasetError(.registry, "no dataset registry found (looked at \(candidates.map(\.path).joined(separator: ", "))); "
+        let looked = candidates.map(\.path).joined(separator: ", ")
+        throw DatasetError(.registry, "no dataset registry found (looked at \(looked)); "
                            + "run from the translate checkout or pass --registry FILE")
     }
 

@@ -5,11 +5,15 @@ public enum DatasetCompleteness {
     /// File name endings counted as images.
     static let imageExtensions: Set<String> = ["jpg", "jpeg", "jpe", "jfif", "png"]
 
+    /// True for a visible file name with an image ending.
+    static func isImageName(_ name: String) -> Bool {
+        !name.hasPrefix(".") && imageExtensions.contains((name as NSString).pathExtension.lowercased())
+    }
+
     /// Image files directly in `folder` (hidden files skipped); 0 when the folder does not exist.
     public static func imageCount(in folder: URL) -> Int {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.filter { !$0.hasPrefix(".") && imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
-            .count
+        return names.filter(isImageName).count
     }
 
     /// Image files anywhere below `folder`.
@@ -18,7 +22,7 @@ public enum DatasetCompleteness {
         var count = 0
         while let path = walker.nextObject() as? String {
             let name = (path as NSString).lastPathComponent
-            if !name.hasPrefix(".") && imageExtensions.contains((name as NSString).pathExtension.lowercased()) { count += 1 }
+            if isImageName(name) { count += 1 }
         }
         return count
     }
@@ -28,7 +32,8 @@ public enum DatasetCompleteness {
     /// without listed folders needs at least one image anywhere below `folder`.
     public static func problems(in folder: URL, for entry: DatasetEntry) -> [String] {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
             return ["\(folder.path) does not exist"]
         }
         if entry.folders.isEmpty {

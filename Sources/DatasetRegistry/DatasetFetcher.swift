@@ -36,7 +36,9 @@ public struct DatasetFetcher {
     /// The installed dataset folder.
     public var targetFolder: URL { datasetsFolder.appendingPathComponent(entry.name) }
     /// Where downloads are kept until they are extracted (the `.part` file lives beside).
-    public var downloadURL: URL { datasetsFolder.appendingPathComponent(".downloads").appendingPathComponent(entry.archiveFileName) }
+    public var downloadURL: URL {
+        datasetsFolder.appendingPathComponent(".downloads").appendingPathComponent(entry.archiveFileName)
+    }
 
     private func note(_ text: String) {
         if let log { log(text + "\n") } else { FileHandle.standardError.write(Data((text + "\n").utf8)) }
@@ -52,8 +54,9 @@ public struct DatasetFetcher {
         if fm.fileExists(atPath: target.path) {
             let problems = DatasetCompleteness.problems(in: target, for: entry)
             if problems.isEmpty { return .alreadyComplete(target) }
-            throw DatasetError(.incomplete, "exists but is not a complete \(entry.name) (\(problems.joined(separator: "; "))); "
-                               + "move it away or delete it, then fetch again", path: target.path)
+            throw DatasetError(
+                .incomplete, "exists but is not a complete \(entry.name) (\(problems.joined(separator: "; "))); "
+                    + "move it away or delete it, then fetch again", path: target.path)
         }
 
         // 1. The archive: a local file, or a download from the mirror or the registry URL.
@@ -62,8 +65,8 @@ public struct DatasetFetcher {
         if let from, !(from.hasPrefix("http://") || from.hasPrefix("https://")) {
             archive = URL(fileURLWithPath: from)
             guard fm.fileExists(atPath: archive.path) else {
-                throw DatasetError(.io, "no such archive; --from takes an http(s) URL or an existing .zip / .tar.gz file",
-                                   path: from)
+                throw DatasetError(
+                    .io, "no such archive; --from takes an http(s) URL or an existing .zip / .tar.gz file", path: from)
             }
         } else {
             let text = from ?? entry.url
@@ -86,7 +89,8 @@ public struct DatasetFetcher {
 
         // 2. Extract into a hidden temporary folder beside the target (same file system: the final
         // rename is atomic), verify, then rename into place.
-        let temporary = datasetsFolder.appendingPathComponent(".\(entry.name).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let tag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = datasetsFolder.appendingPathComponent(".\(entry.name).partial-\(tag)")
         defer { try? fm.removeItem(at: temporary) }
         do {
             note("extracting \(archive.lastPathComponent)")
@@ -94,8 +98,9 @@ public struct DatasetFetcher {
             let root = Self.datasetRoot(in: temporary, entry: entry)
             let problems = DatasetCompleteness.problems(in: root, for: entry)
             guard problems.isEmpty else {
-                throw DatasetError(.incomplete, "the archive is not a complete \(entry.name): \(problems.joined(separator: "; "))",
-                                   path: archive.path)
+                throw DatasetError(
+                    .incomplete, "the archive is not a complete \(entry.name): \(problems.joined(separator: "; "))",
+                    path: archive.path)
             }
             guard !fm.fileExists(atPath: target.path) else {
                 throw DatasetError(.io, "appeared while extracting; left as it is", path: target.path)
@@ -127,7 +132,10 @@ public struct DatasetFetcher {
         var current = folder
         for _ in 0..<2 {
             let fm = FileManager.default
-            if !entry.folders.isEmpty && entry.folders.keys.allSatisfy({ fm.fileExists(atPath: current.appendingPathComponent($0).path) }) {
+            let holdsFolders = entry.folders.keys.allSatisfy {
+                fm.fileExists(atPath: current.appendingPathComponent($0).path)
+            }
+            if !entry.folders.isEmpty && holdsFolders {
                 return current
             }
             let names = ((try? fm.contentsOfDirectory(atPath: current.path)) ?? [])

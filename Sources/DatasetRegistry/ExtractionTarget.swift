@@ -68,7 +68,9 @@ package final class ExtractionTarget {
         }
         // Backslashes are separators too, so `..\x` is caught as well.
         let parts = rawPath.split(whereSeparator: { $0 == "/" || $0 == "\\" }).map(String.init)
-        if parts.contains("..") { throw unsafe("entry '\(rawPath)' has a '..' segment that could leave the target folder") }
+        if parts.contains("..") {
+            throw unsafe("entry '\(rawPath)' has a '..' segment that could leave the target folder")
+        }
         return parts.filter { $0 != "." }
     }
 
@@ -99,7 +101,8 @@ package final class ExtractionTarget {
             case S_IFLNK?:
                 throw unsafe("entry '\(rawPath)' would be written through the symbolic link '\(part)'")
             default:
-                throw DatasetError(.corrupt, "entry '\(rawPath)' needs folder '\(part)', which is a file", path: archivePath)
+                throw DatasetError(
+                    .corrupt, "entry '\(rawPath)' needs folder '\(part)', which is a file", path: archivePath)
             }
         }
     }
@@ -125,7 +128,8 @@ package final class ExtractionTarget {
         // O_NOFOLLOW: never follow a link that appeared at the last component.
         let fd = open(target.path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw DatasetError(.io, "cannot create \(target.path): \(String(cString: strerror(errno)))", path: archivePath)
+            throw DatasetError(
+                .io, "cannot create \(target.path): \(String(cString: strerror(errno)))", path: archivePath)
         }
         return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
@@ -155,9 +159,12 @@ package final class ExtractionTarget {
         }
         try prepareParents(parts, rawPath: rawPath)
         let at = url(parts)
-        if fileType(at) != nil { throw DatasetError(.corrupt, "link '\(rawPath)' replaces an earlier entry", path: archivePath) }
+        if fileType(at) != nil {
+            throw DatasetError(.corrupt, "link '\(rawPath)' replaces an earlier entry", path: archivePath)
+        }
         guard symlink(linkTarget, at.path) == 0 else {
-            throw DatasetError(.io, "cannot create link \(at.path): \(String(cString: strerror(errno)))", path: archivePath)
+            throw DatasetError(
+                .io, "cannot create link \(at.path): \(String(cString: strerror(errno)))", path: archivePath)
         }
     }
 
@@ -177,7 +184,8 @@ package final class ExtractionTarget {
         }
         let source = url(targetParts)
         guard !targetParts.isEmpty, fileType(source) == S_IFREG else {
-            throw unsafe("hard link '\(rawPath)' points to '\(linkTarget)', which is not an earlier file of the archive")
+            throw unsafe(
+                "hard link '\(rawPath)' points to '\(linkTarget)', which is not an earlier file of the archive")
         }
         let input: FileHandle
         do { input = try FileHandle(forReadingFrom: source) } catch {

@@ -51,7 +51,8 @@ public struct HTTPDownload {
             case .completed(let total):
                 let size = Self.fileSize(partURL)
                 if let total, size != total {
-                    throw failure("the transfer ended after \(size) of \(total) bytes; run the same command again to resume")
+                    throw failure(
+                        "the transfer ended after \(size) of \(total) bytes; run the same command again to resume")
                 }
                 do {
                     if fm.fileExists(atPath: destination.path) { try fm.removeItem(at: destination) }
@@ -72,8 +73,10 @@ public struct HTTPDownload {
     }
 
     private func failure(_ message: String) -> DatasetError {
-        DatasetError(.download, "cannot download: \(message). If the address is unreachable, download the archive "
-                     + "another way and pass it with --from FILE, or give a mirror with --from URL", path: url.absoluteString)
+        DatasetError(
+            .download, "cannot download: \(message). If the address is unreachable, download the archive "
+                + "another way and pass it with --from FILE, or give a mirror with --from URL",
+            path: url.absoluteString)
     }
 
     enum Outcome {
@@ -212,7 +215,8 @@ private final class DownloadDelegate: NSObject, URLSessionDataDelegate, @uncheck
 
     func outcome(failure: (String) -> DatasetError) -> HTTPDownload.Outcome {
         if let writeError {
-            return .failed(DatasetError(.io, "cannot write the download: \(writeError.localizedDescription)", path: partURL.path))
+            return .failed(DatasetError(
+                .io, "cannot write the download: \(writeError.localizedDescription)", path: partURL.path))
         }
         if status == 416 { return .rangeNotSatisfiable }
         if status != 200 && status != 206 {
@@ -220,7 +224,8 @@ private final class DownloadDelegate: NSObject, URLSessionDataDelegate, @uncheck
                 let reason = transportError.map { ($0 as NSError).localizedDescription } ?? "no response"
                 return .failed(failure("no connection (\(reason))"))
             }
-            return .failed(failure("the server answered HTTP \(status) \(HTTPURLResponse.localizedString(forStatusCode: status))"))
+            let reason = HTTPURLResponse.localizedString(forStatusCode: status)
+            return .failed(failure("the server answered HTTP \(status) \(reason)"))
         }
         if let transportError {
             progress?.finish()

@@ -40,7 +40,7 @@ public enum SampleMetrics {
     /// - Throws: `ImageCodecError` for an unreadable image, `DatasetError` when there is none.
     public static func meanStripeShare(folder: URL) throws -> Double {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
-            .filter { !$0.hasPrefix(".") && DatasetCompleteness.imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+            .filter(DatasetCompleteness.isImageName)
         guard !names.isEmpty else { throw DatasetError(.incomplete, "holds no JPEG or PNG images", path: folder.path) }
         var sum = 0.0
         for name in names { sum += try stripeShare(file: folder.appendingPathComponent(name)) }
@@ -67,8 +67,10 @@ public struct StripeShareComparison: Equatable, Sendable, CustomStringConvertibl
     /// Measures the four folders (`SampleMetrics.meanStripeShare`).
     public static func measure(realA: URL, fakeB: URL, realB: URL, fakeA: URL) throws -> StripeShareComparison {
         StripeShareComparison(
-            realA: try SampleMetrics.meanStripeShare(folder: realA), fakeB: try SampleMetrics.meanStripeShare(folder: fakeB),
-            realB: try SampleMetrics.meanStripeShare(folder: realB), fakeA: try SampleMetrics.meanStripeShare(folder: fakeA))
+            realA: try SampleMetrics.meanStripeShare(folder: realA),
+            fakeB: try SampleMetrics.meanStripeShare(folder: fakeB),
+            realB: try SampleMetrics.meanStripeShare(folder: realB),
+            fakeA: try SampleMetrics.meanStripeShare(folder: fakeA))
     }
 
     /// How far G_A moved testA towards testB's stripe share (0: no stripes added, 1: as striped as testB).

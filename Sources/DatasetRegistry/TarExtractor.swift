@@ -61,7 +61,7 @@ package struct TarExtractor {
             remaining -= Int64(n)
         }
         let padding = Int((Int64(Self.block) - size % Int64(Self.block)) % Int64(Self.block))
-        if padding > 0 { guard try take(padding) != nil else { throw corrupt("the archive ends in an entry's padding") } }
+        if padding > 0, try take(padding) == nil { throw corrupt("the archive ends in an entry's padding") }
     }
 
     private mutating func readSmall(_ size: Int64, what: String) throws -> Data {
@@ -164,10 +164,12 @@ package struct TarExtractor {
 
             switch type {
             case UInt8(ascii: "L"):
-                longName = String(decoding: try readSmall(size, what: "GNU long name").prefix(while: { $0 != 0 }), as: UTF8.self)
+                let data = try readSmall(size, what: "GNU long name")
+                longName = String(decoding: data.prefix(while: { $0 != 0 }), as: UTF8.self)
                 continue
             case UInt8(ascii: "K"):
-                longLink = String(decoding: try readSmall(size, what: "GNU long link").prefix(while: { $0 != 0 }), as: UTF8.self)
+                let data = try readSmall(size, what: "GNU long link")
+                longLink = String(decoding: data.prefix(while: { $0 != 0 }), as: UTF8.self)
                 continue
             case UInt8(ascii: "x"):
                 guard let records = Self.paxRecords(try readSmall(size, what: "pax header")) else {

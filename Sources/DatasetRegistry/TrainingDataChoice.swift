@@ -18,7 +18,9 @@ public struct TrainingDataChoice: Equatable, Sendable {
 
     /// Picks the training folder for `entry` with the sample at `<datasetsFolder>/samples/<name>`
     /// (the repository's `datasets/samples/horse2zebra`).
-    public static func choose(entry: DatasetEntry, dataroot: URL? = nil, datasetsFolder: URL) throws -> TrainingDataChoice {
+    public static func choose(entry: DatasetEntry, dataroot: URL? = nil, datasetsFolder: URL) throws
+        -> TrainingDataChoice
+    {
         try choose(entry: entry, dataroot: dataroot, datasetsFolder: datasetsFolder,
                    sampleFolder: datasetsFolder.appendingPathComponent("samples").appendingPathComponent(entry.name))
     }
@@ -35,9 +37,11 @@ public struct TrainingDataChoice: Equatable, Sendable {
         if let dataroot {
             let problems = DatasetCompleteness.problems(in: dataroot, for: entry)
             guard problems.isEmpty else {
-                throw DatasetError(.incomplete, "is not a complete \(entry.name) (\(problems.joined(separator: "; "))); "
-                                   + "fetch it with `translate datasets fetch \(entry.name) --dir \(dataroot.deletingLastPathComponent().path)`",
-                                   path: dataroot.path)
+                let parent = dataroot.deletingLastPathComponent().path
+                throw DatasetError(
+                    .incomplete, "is not a complete \(entry.name) (\(problems.joined(separator: "; "))); "
+                        + "fetch it with `translate datasets fetch \(entry.name) --dir \(parent)`",
+                    path: dataroot.path)
             }
             return TrainingDataChoice(folder: dataroot, isSample: false, message: nil)
         }
@@ -45,13 +49,17 @@ public struct TrainingDataChoice: Equatable, Sendable {
         if DatasetCompleteness.isComplete(full, for: entry) {
             return TrainingDataChoice(folder: full, isSample: false, message: nil)
         }
-        let sampleFolders = entry.folders.isEmpty ? ["trainA", "trainB"] : entry.folders.keys.filter { $0.hasPrefix("train") }
-        let sampleReady = sampleFolders.allSatisfy { DatasetCompleteness.imageCount(in: sampleFolder.appendingPathComponent($0)) > 0 }
+        let sampleFolders = entry.folders.isEmpty ? ["trainA", "trainB"]
+                                                  : entry.folders.keys.filter { $0.hasPrefix("train") }
+        let sampleReady = sampleFolders.allSatisfy {
+            DatasetCompleteness.imageCount(in: sampleFolder.appendingPathComponent($0)) > 0
+        }
         guard sampleReady else {
             throw DatasetError(.incomplete, "neither the full \(entry.name) (\(full.path)) nor its sample is there; "
                                + "fetch it with `translate datasets fetch \(entry.name)`", path: sampleFolder.path)
         }
-        let why = FileManager.default.fileExists(atPath: full.path) ? "\(full.path) is incomplete" : "\(full.path) is not there"
+        let why = FileManager.default.fileExists(atPath: full.path) ? "\(full.path) is incomplete"
+                                                                    : "\(full.path) is not there"
         return TrainingDataChoice(
             folder: sampleFolder, isSample: true,
             message: "training on the small built-in sample \(sampleFolder.path) (\(why)); "

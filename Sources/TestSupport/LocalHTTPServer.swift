@@ -134,7 +134,8 @@ public final class LocalHTTPServer: @unchecked Sendable {
             return
         }
         guard route.status == 200 else {
-            send(client, head: "HTTP/1.1 \(route.status) Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", body: Data())
+            send(client, head: "HTTP/1.1 \(route.status) Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                 body: Data())
             return
         }
         let total = route.body.count
@@ -169,7 +170,9 @@ public final class LocalHTTPServer: @unchecked Sendable {
         bytes.append(contentsOf: body)
         var offset = 0
         while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let n = bytes[offset...].withUnsafeBytes {
+                Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if n <= 0 { return }
             offset += n
         }
