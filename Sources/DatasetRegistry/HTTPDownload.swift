@@ -183,7 +183,7 @@ private final class DownloadDelegate: NSObject, URLSessionDataDelegate, @uncheck
             return
         }
         received = start
-        let totalKB = total.map { Int(($0 + 1023) / 1024) } ?? 0
+        let totalKB = total.map { Int($0 / 1024) } ?? 0  // floor, as the advances below
         reportedKB = Int(start / 1024)
         progress = ProgressReporter(label: label, total: totalKB, unit: "kB", style: style, lineInterval: 5,
                                     initial: reportedKB, write: log)
