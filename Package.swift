@@ -50,6 +50,10 @@ let package = Package(
         .target(name: "ImageCodecs", dependencies: ["CodecShims"], swiftSettings: fast),
         .target(name: "ImageDatasets", dependencies: ["ImageCodecs", "Tensors"], swiftSettings: fast),
         .target(name: "Evaluation", dependencies: ["ImageCodecs"], swiftSettings: fast),
+        // The official dataset registry: safe download and extraction, the built-in sample fallback.
+        // zlib (for tar.gz) comes through ZIPFoundation's own `CZlib` system-library module (libz).
+        .target(name: "DatasetRegistry",
+                dependencies: ["Console", "ImageCodecs", "ZIPFoundation", .product(name: "Yams", package: "Yams")]),
 
         // MARK: - Tool
         .executableTarget(
@@ -65,6 +69,7 @@ let package = Package(
                 "Inference",
                 "Console",
                 "Evaluation",
+                "DatasetRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // -enable-testing: CLITests `@testable import CLI` in release builds too (the CLI is only
@@ -104,6 +109,8 @@ let package = Package(
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "ImageDatasetsTests", dependencies: ["ImageDatasets", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ImageCodecs", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "DatasetRegistryTests",
+                    dependencies: ["DatasetRegistry", "TestSupport", "ImageCodecs", "ZIPFoundation"]),
     ],
     swiftLanguageModes: [.v5]
 )
