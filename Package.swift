@@ -80,7 +80,8 @@ let package = Package(
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], swiftSettings: fast),
         .testTarget(
             name: "TrainingTests",
-            dependencies: ["Training", "Layers", "Networks", "TestSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Training", "Layers", "Networks", "TestSupport", .product(name: "Yams", package: "Yams"),
+                           "Inference", "ImageCodecs"],
             swiftSettings: fast),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Layers", "TestSupport"], swiftSettings: fast),

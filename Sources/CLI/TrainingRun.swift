@@ -22,8 +22,10 @@ struct TrainingRun {
         switch options.model {
         case .pix2pix, .colorization:
             try trainPix2Pix()
-        case .cycle_gan, .srgan:
-            throw ValidationError("--model \(options.model.rawValue) is not available in this version yet; use pix2pix or colorization")
+        case .cycle_gan:
+            try trainCycleGAN()
+        case .srgan:
+            throw ValidationError("--model \(options.model.rawValue) is not available in this version yet; use pix2pix, colorization or cycle_gan")
         }
     }
 
