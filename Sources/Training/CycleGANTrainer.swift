@@ -136,15 +136,34 @@ public final class CycleGANTrainer: Trainer {
     /// D_A on real B and the pooled fake B, D_B on real A and the pooled fake A, one D update.
     public func step(on batch: UnpairedBatch) -> [(name: String, value: Float)] {
         let realA = batch.realA, realB = batch.realB
+        // G_A and G_B. The cycles' graph is freed when `generatorStep` returns, before the D step.
+        let (fakeB, fakeA, lossesG) = generatorStep(realA: realA, realB: realB)
+
+        // D step: each D on its real images first, then on pooled fakes, halved. The fakes are those
+        // of this step's forward (before G's update), as in the reference.
+        discriminatorA.setRequiresGradient(true)
+        discriminatorB.setRequiresGradient(true)
+        let lossDA = discriminatorLoss(discriminatorA, real: realB, fake: fakeBPool.query(fakeB))
+        lossDA.backward()
+        let lossDB = discriminatorLoss(discriminatorB, real: realA, fake: fakeAPool.query(fakeA))
+        lossDB.backward()
+        optimizerD.step()
+        return [("D_A", lossDA.scalar), ("G_A", lossesG.ganA), ("cycle_A", lossesG.cycleA), ("idt_A", lossesG.idtA),
+                ("D_B", lossDB.scalar), ("G_B", lossesG.ganB), ("cycle_B", lossesG.cycleB), ("idt_B", lossesG.idtB)]
+    }
+
+    /// The reference's `forward` + `backward_G` + G update; returns the detached fakes for the D step.
+    func generatorStep(realA: Tensor, realB: Tensor)
+        -> (fakeB: Tensor, fakeA: Tensor, losses: (ganA: Float, cycleA: Float, idtA: Float, ganB: Float, cycleB: Float, idtB: Float)) {
         // Forward: both translations and both reconstructions.
         generatorA.setRequiresGradient(true)
         generatorB.setRequiresGradient(true)
-        var fakeB = generatorA(realA, phase: .training)
+        let fakeB = generatorA(realA, phase: .training)
         let recA = generatorB(fakeB, phase: .training)
-        var fakeA = generatorB(realB, phase: .training)
+        let fakeA = generatorB(realB, phase: .training)
         let recB = generatorA(fakeA, phase: .training)
 
-        // G step with both Ds frozen: their weights get no gradient, only the fakes do.
+        // Both Ds frozen: their weights get no gradient, only the fakes do.
         discriminatorA.setRequiresGradient(false)
         discriminatorB.setRequiresGradient(false)
         var lossIdtA = Tensor(0), lossIdtB = Tensor(0)
@@ -160,20 +179,8 @@ public final class CycleGANTrainer: Trainer {
         let lossG = lossGA + lossGB + lossCycleA + lossCycleB + lossIdtA + lossIdtB
         lossG.backward()
         optimizerG.step()
-        // The Ds see the fakes of this step's forward (before G's update), without their graph.
-        fakeB = fakeB.detached()
-        fakeA = fakeA.detached()
-
-        // D step: each D on its real images first, then on pooled fakes, halved.
-        discriminatorA.setRequiresGradient(true)
-        discriminatorB.setRequiresGradient(true)
-        let lossDA = discriminatorLoss(discriminatorA, real: realB, fake: fakeBPool.query(fakeB))
-        lossDA.backward()
-        let lossDB = discriminatorLoss(discriminatorB, real: realA, fake: fakeAPool.query(fakeA))
-        lossDB.backward()
-        optimizerD.step()
-        return [("D_A", lossDA.scalar), ("G_A", lossGA.scalar), ("cycle_A", lossCycleA.scalar), ("idt_A", lossIdtA.scalar),
-                ("D_B", lossDB.scalar), ("G_B", lossGB.scalar), ("cycle_B", lossCycleB.scalar), ("idt_B", lossIdtB.scalar)]
+        return (fakeB.detached(), fakeA.detached(),
+                (lossGA.scalar, lossCycleA.scalar, lossIdtA.scalar, lossGB.scalar, lossCycleB.scalar, lossIdtB.scalar))
     }
 
     /// `backward_D_basic`: (loss(D(real), real) + loss(D(fake), fake)) · 0.5.

@@ -193,6 +193,20 @@ final class DecisionQueue {
         #expect(last < 0.85 * first, "cycle_A + cycle_B went from \(first) to \(last): \(cycle)")
     }
 
+    /// `--gan-mode vanilla`: with the reference initialisation D's logits start near 0, so every
+    /// adversarial term starts near ln 2 (LSGAN's would be near 1 for G and 0.5 for D).
+    @Test func vanillaModeUsesTheLogisticLoss() throws {
+        var options = Self.options()
+        options.ganMode = "vanilla"
+        let trainer = try CycleGANTrainer(options: options)
+        #expect(trainer.ganMode == .vanilla)
+        let losses = Dictionary(uniqueKeysWithValues: trainer.step(on: Self.batch(seed: 2, size: 32)).map { ($0.name, $0.value) })
+        for name in ["D_A", "D_B", "G_A", "G_B"] {
+            let value = try #require(losses[name])
+            #expect(Swift.abs(value - Float(M_LN2)) < 0.05, "\(name) = \(value)")
+        }
+    }
+
     @Test func defaultNetworksHaveTheReferenceParameterCounts() throws {
         let trainer = try CycleGANTrainer(options: TrainOptions(model: .cycle_gan))
         #expect(trainer.generatorA.parameterCount == 11_378_179)
