@@ -54,6 +54,11 @@ extension TrainingRun {
         let outcome = try loop.run()
         diagnostics.reportSummary()
         guard outcome == .finished else { return }
+        if recipe?.evaluationSplit != nil || !(recipe?.inference ?? []).isEmpty {
+            // TODO: recipe evaluation and inference steps name no direction; they run for pix2pix only so far.
+            FileHandle.standardError.write(Data(("note: the recipe's evaluation/inference steps are not run for cycle_gan; "
+                + "use translate apply with latest_net_G_A or latest_net_G_B\n").utf8))
+        }
         FileHandle.standardError.write(Data(("translate with: translate apply --checkpoint "
             + "\(runFolder.appendingPathComponent("latest_net_G_A.safetensors").path) IN OUT (A → B; G_B for B → A)\n"
             + "report: \(runFolder.appendingPathComponent("report.html").path)\n").utf8))
