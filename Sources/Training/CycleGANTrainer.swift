@@ -10,6 +10,7 @@ public struct UnpairedBatch {
     public var realB: Tensor
     public var pathsA: [String]
     public var pathsB: [String]
+    /// - Parameters: realA, realB: `[N, C, H, W]` batches of the two domains (same N).
     public init(realA: Tensor, realB: Tensor, pathsA: [String], pathsB: [String]) {
         self.realA = realA
         self.realB = realB
