@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "Runs",
             dependencies: ["Training", "ImageDatasets", "ImageCodecs", "Inference", "Networks", "Layers", "Tensors", "Kernels",
-                           .product(name: "Yams", package: "Yams")],
+                           "DatasetRegistry", "Evaluation", .product(name: "Yams", package: "Yams")],
             swiftSettings: fast),
 
         // MARK: - Images
@@ -53,7 +53,8 @@ let package = Package(
         // The official dataset registry: safe download and extraction, the built-in sample fallback.
         // zlib (for tar.gz) comes through ZIPFoundation's own `CZlib` system-library module (libz).
         .target(name: "DatasetRegistry",
-                dependencies: ["Console", "ImageCodecs", "ZIPFoundation", .product(name: "Yams", package: "Yams")]),
+                dependencies: ["Console", "ImageCodecs", "ZIPFoundation", .product(name: "Yams", package: "Yams")],
+                swiftSettings: fast),
 
         // MARK: - Tool
         .executableTarget(
@@ -96,7 +97,7 @@ let package = Package(
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], swiftSettings: fast),
         .testTarget(
             name: "TrainingTests",
-            dependencies: ["Training", "Layers", "Networks", "TestSupport"],
+            dependencies: ["Training", "Layers", "Networks", "TestSupport", "Inference", "ImageCodecs"],
             swiftSettings: fast),
         .testTarget(
             name: "RunsTests",

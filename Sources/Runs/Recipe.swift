@@ -21,10 +21,20 @@ public struct Recipe: Sendable, Equatable {
         public var input: String
         /// Relative to the run folder unless absolute.
         public var output: String
-        public init(input: String, output: String) {
+        /// Which generator translates (`G_A` or `G_B` for cycle_gan; nil: the model's only or forward one).
+        public var network: String?
+        public init(input: String, output: String, network: String? = nil) {
             self.input = input
             self.output = output
+            self.network = network
         }
+    }
+
+    /// A measurable check of the inference outputs, shown in the report.
+    public enum Check: String, Sendable, Equatable, CaseIterable {
+        /// The stripe share of the horse2zebra sample (`SampleMetrics`): testA → G_A should gain
+        /// stripes and testB → G_B lose them; needs two inference steps, one per generator.
+        case stripeShare = "stripe_share"
     }
 
     public var name: String
@@ -38,11 +48,16 @@ public struct Recipe: Sendable, Equatable {
     public var inference: [InferenceStep]
     /// The file the recipe was read from.
     public var source: URL?
+    /// A recipe (name or path) to run instead when `dataset` is not there or incomplete: the CPU
+    /// preset on the bundled sample (`horse2zebra` → `horse2zebra-cpu`).
+    public var sample: String?
+    /// A check of the inference outputs for the report.
+    public var check: Check?
 
     public static func == (a: Recipe, b: Recipe) -> Bool {
         a.name == b.name && a.description == b.description && a.dataset == b.dataset && a.model == b.model
             && a.options.map { "\($0.key)=\($0.value)" } == b.options.map { "\($0.key)=\($0.value)" }
-            && a.evaluationSplit == b.evaluationSplit && a.inference == b.inference
+            && a.evaluationSplit == b.evaluationSplit && a.inference == b.inference && a.sample == b.sample && a.check == b.check
     }
 
     /// Parses recipe YAML. `source` names the file in errors.
@@ -55,7 +70,8 @@ public struct Recipe: Sendable, Equatable {
         }
         guard let mapping = node?.mapping else { throw fail("a recipe must be a YAML mapping with name, dataset, model, options") }
         // `recipe` (informational) is what a run folder's train_opt.yaml adds: it is a recipe too.
-        let known: Set<String> = ["name", "description", "dataset", "model", "options", "evaluation", "inference", "recipe"]
+        let known: Set<String> = ["name", "description", "dataset", "model", "options", "evaluation", "inference", "recipe",
+                                   "sample", "check"]
         for key in mapping.keys.compactMap(\.string) where !known.contains(key) {
             let near = OptionNames.nearest(key, in: known.sorted()).map { "did you mean '\($0)'? " } ?? ""
             throw fail("unknown key '\(key)'; \(near)(known: \(known.sorted().joined(separator: ", ")); options go under 'options:')")
@@ -89,11 +105,25 @@ public struct Recipe: Sendable, Equatable {
                 guard let input = item.mapping?["input"]?.string, let output = item.mapping?["output"]?.string else {
                     throw fail("each inference step needs 'input' and 'output'")
                 }
-                steps.append(InferenceStep(input: input, output: output))
+                let network = item.mapping?["network"]?.string
+                if let network, !["G", "G_A", "G_B"].contains(network) {
+                    throw fail("inference step network '\(network)' is not G, G_A or G_B")
+                }
+                steps.append(InferenceStep(input: input, output: output, network: network))
             }
         }
-        return Recipe(name: name, description: mapping["description"]?.string ?? "", dataset: dataset, model: model,
-                      options: options, evaluationSplit: split, inference: steps, source: source)
+        var check: Check?
+        if let text = mapping["check"]?.string {
+            guard let value = Check(rawValue: text) else {
+                throw fail("check '\(text)' is not one of \(Check.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            check = value
+        }
+        var recipe = Recipe(name: name, description: mapping["description"]?.string ?? "", dataset: dataset, model: model,
+                            options: options, evaluationSplit: split, inference: steps, source: source)
+        recipe.sample = mapping["sample"]?.string
+        recipe.check = check
+        return recipe
     }
 
     /// Finds a recipe by path or by name in `pipelines/` (current folder, then beside the executable's
@@ -151,9 +181,13 @@ public struct Recipe: Sendable, Equatable {
             lines.append("  \(row.key): \(quote(options.value(of: row.key) ?? ""))")
         }
         if let split = recipe?.evaluationSplit { lines.append("evaluation:\n  split: \(quote(split))") }
+        if let check = recipe?.check { lines.append("check: \(check.rawValue)") }
         if let steps = recipe?.inference, !steps.isEmpty {
             lines.append("inference:")
-            for step in steps { lines.append("  - input: \(quote(step.input))\n    output: \(quote(step.output))") }
+            for step in steps {
+                lines.append("  - input: \(quote(step.input))\n    output: \(quote(step.output))"
+                    + (step.network.map { "\n    network: \($0)" } ?? ""))
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -30,7 +30,19 @@ public struct TrainingRun {
         var options: TrainOptions
         var recipe: Recipe?
         if let nameOrPath {
-            let loaded = try Recipe.load(nameOrPath, searchFolders: searchFolders)
+            var loaded = try Recipe.load(nameOrPath, searchFolders: searchFolders)
+            // A recipe for a dataset users fetch (horse2zebra) names a CPU preset on the bundled
+            // sample; without the full set (and without --dataroot) that preset runs instead.
+            let explicitDataroot = flags.entries.contains { OptionNames.normalized($0.key) == OptionNames.normalized("dataroot") }
+            if let sample = loaded.sample, !explicitDataroot {
+                let datasetRoot = RecipeLocations.resolve(loaded.dataset, relativeTo: loaded.source)
+                let fallback = try Recipe.load(sample, searchFolders: searchFolders)
+                let sampleRoot = RecipeLocations.resolve(fallback.dataset, relativeTo: fallback.source)
+                if let message = try SampleChoice.message(dataset: datasetRoot, sample: sampleRoot) {
+                    FileHandle.standardError.write(Data("\(message)\n".utf8))
+                    loaded = fallback
+                }
+            }
             let datasetRoot = RecipeLocations.resolve(loaded.dataset, relativeTo: loaded.source)
             options = try loaded.resolve(overrides: flags, datasetRoot: datasetRoot)
             recipe = loaded
@@ -44,14 +56,17 @@ public struct TrainingRun {
     /// Trains, evaluates, runs the inference steps and writes the report.
     /// - Returns: how the loop ended (evaluation and inference run only when it finished).
     @discardableResult
-    public func execute() throws -> TrainingLoop<Pix2PixTrainer, PairLoaderSource>.Outcome {
-        if options.model == .cycle_gan || options.model == .srgan {
-            throw OptionError("--model \(options.model.rawValue) is not available in this version yet; use pix2pix or colorization")
+    public func execute() throws -> RunOutcome {
+        if options.model == .srgan {
+            throw OptionError("--model srgan is not available in this version yet; use pix2pix, colorization or cycle_gan")
         }
         try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
         try AtomicWriter.write(Data(Recipe.resolvedYAML(recipe: recipe, options: options).utf8),
                                to: runFolder.appendingPathComponent("train_opt.yaml"))
-        return try trainPix2Pix()
+        switch options.model {
+        case .cycle_gan: return RunOutcome(try trainCycleGAN())
+        default: return RunOutcome(try trainPix2Pix())
+        }
     }
 
     // MARK: - Pix2Pix and colorization
@@ -127,5 +142,18 @@ public struct TrainingRun {
     /// Writes `[1, C, H, W]` in [-1, 1] (C = 1 or 3) as an 8-bit PNG.
     public static func writePNG(_ image: Tensor, _ url: URL) throws {
         try ImageEncoder.write(PixelTensor.pixels(from: image), to: url.path)
+    }
+}
+
+/// How a run's training ended (evaluation and inference run only when it finished).
+public enum RunOutcome: Equatable, Sendable {
+    case finished, interrupted, stepLimit
+
+    init<T, S>(_ outcome: TrainingLoop<T, S>.Outcome) {
+        switch outcome {
+        case .finished: self = .finished
+        case .interrupted: self = .interrupted
+        case .stepLimit: self = .stepLimit
+        }
     }
 }

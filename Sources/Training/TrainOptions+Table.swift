@@ -193,6 +193,10 @@ extension TrainOptions {
     /// Sets `row` from text; errors name the option as `spelling` (a key or a flag).
     package mutating func set(_ row: OptionSpec, _ value: String, spelledAs spelling: String) throws {
         guard row.write(&self, value) else {
+            if row.key == "gan_mode" && value.lowercased() == "wgangp" {
+                throw OptionError("\(spelling): wgangp is not supported: its gradient penalty differentiates D's input gradient "
+                    + "(a second-order gradient), which this engine does not compute; use lsgan (the CycleGAN default) or vanilla")
+            }
             if let choices = row.choices {
                 let near = OptionNames.nearest(value, in: choices).map { "; did you mean '\($0)'?" } ?? ""
                 throw OptionError("\(spelling): '\(value)' is not one of \(choices.joined(separator: ", "))\(near)")
