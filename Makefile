@@ -40,7 +40,7 @@ bench: deps bench-env
 	BENCH_PY=$(BENCH_VENV)/bin/python bash bench/run.sh
 
 # Renders a run report in headless Chromium (Debian's chromium) and fails if it is blank or has a script error.
-REPORT ?= runs/labels2scenes/report.html
+REPORT ?= runs/horse2zebra-cpu/report.html
 check-report:
 	@command -v chromium >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }

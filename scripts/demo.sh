@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# make demo: the real main job on the bundled data. Trains pix2pix on the synthetic
-# labels2scenes sample (recipe pipelines/labels2scenes.yaml), evaluates on its test split,
-# translates the folder of test label maps with the trained generator (translate apply), and
-# writes runs/labels2scenes/report.html.
+# make demo: the real main job on the bundled data. `translate train horse2zebra` trains CycleGAN:
+# on the full horse2zebra when datasets/horse2zebra holds it (`translate datasets fetch horse2zebra`),
+# otherwise on the bundled synthetic sample with the CPU preset (pipelines/horse2zebra-cpu.yaml,
+# a few minutes on 2 cores). Then it translates testA with G_A and testB with G_B into two folders,
+# measures the stripe share of both directions and writes the report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.build/release/translate
-RUN=runs/labels2scenes
-if [ -d "$RUN" ]; then
-    # A fresh demo each time; the previous run is kept beside it.
-    rm -rf "$RUN.previous" && mv "$RUN" "$RUN.previous"
-fi
-"$BIN" train labels2scenes
+# A fresh demo each time; the previous run is kept beside it.
+for previous in runs/horse2zebra runs/horse2zebra-cpu; do
+    if [ -d "$previous" ]; then rm -rf "$previous.previous" && mv "$previous" "$previous.previous"; fi
+done
+"$BIN" train horse2zebra
+# The full set trains as runs/horse2zebra, the sample preset as runs/horse2zebra-cpu.
+RUN=runs/horse2zebra-cpu
+[ -d runs/horse2zebra ] && RUN=runs/horse2zebra
 echo
 echo "demo finished:"
-echo "  checkpoint: $RUN/latest_net_G.safetensors"
-echo "  translated: $RUN/translated/   (from datasets/samples/labels2scenes/labels/)"
-echo "  report:     $RUN/report.html   (make check-report renders it in headless Chromium)"
+echo "  checkpoints: $RUN/latest_net_G_A.safetensors (A → B), $RUN/latest_net_G_B.safetensors (B → A)"
+echo "  translated:  $RUN/translated_A/ (testA through G_A), $RUN/translated_B/ (testB through G_B)"
+echo "  report:      $RUN/report.html   (make check-report renders it in headless Chromium)"
+echo "  more:        $BIN apply --checkpoint $RUN/latest_net_G_A.safetensors IN OUT"
