@@ -101,7 +101,7 @@ let package = Package(
             swiftSettings: fast),
         .testTarget(
             name: "RunsTests",
-            dependencies: ["Runs", "Training", "Networks", "ImageDatasets", "ImageCodecs", "Tensors", "TestSupport",
+            dependencies: ["Runs", "Training", "Networks", "ImageDatasets", "ImageCodecs", "Tensors", "TestSupport", "DatasetRegistry",
                            .product(name: "Yams", package: "Yams")],
             swiftSettings: fast),
         .testTarget(name: "CLITests", dependencies: ["CLI", "Training", "Runs"], swiftSettings: fast),

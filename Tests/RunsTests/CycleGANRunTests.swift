@@ -31,7 +31,8 @@ import Training
         #expect(run.recipe?.name == "horse2zebra" && run.options.netG == .resnet9 && run.options.cropSize == 256)
     }
 
-    /// 4 epochs of the CPU preset (256 iterations, about a minute on one thread): G_A must already
+    /// 4 epochs of the CPU preset (256 iterations, about a minute on one thread; measured: 52 % added,
+    /// 100 % removed at 1 thread): G_A must already
     /// cover a good part of the stripe-share gap from testA towards testB, and G_B the way back.
     @Test func aShortRunOnTheSampleTranslatesBothWays() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cyclegan-run-\(UUID().uuidString)")
@@ -47,8 +48,8 @@ import Training
         let comparison = try StripeShareComparison.measure(
             realA: sample.appendingPathComponent("testA"), fakeB: runFolder.appendingPathComponent("translated_A"),
             realB: sample.appendingPathComponent("testB"), fakeA: runFolder.appendingPathComponent("translated_B"))
-        #expect(comparison.stripesAdded > STRIPES_ADDED, "\(comparison)")
-        #expect(comparison.stripesRemoved > STRIPES_REMOVED, "\(comparison)")
+        #expect(comparison.stripesAdded > 0.25, "\(comparison)")
+        #expect(comparison.stripesRemoved > 0.5, "\(comparison)")
         let report = try String(contentsOf: runFolder.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(report.contains("stripe share of G_A(testA)") && report.contains("rec_A") && report.contains("fake_A"))
         for name in ["latest_net_G_A", "latest_net_G_B", "latest_net_D_A", "latest_net_D_B"] {
