@@ -4,22 +4,8 @@ import ImageDatasets
 import Kernels
 import Training
 
-/// The training loop's view of a `BatchLoader` over an unpaired (CycleGAN) dataset: epochs
-/// reproducible from (seed, epoch), a resumed epoch starting at the batch it stopped at.
-public struct UnpairedLoaderSource: BatchSource {
-    public let batchesPerEpoch: Int
-    let makeBatches: (Int, Int) throws -> AnyIterator<Result<PairBatch, Error>>
-
-    public init<D: ImageDataset>(_ loader: BatchLoader<D>) where D.Sample.Batch == PairBatch {
-        batchesPerEpoch = loader.batchesPerEpoch
-        makeBatches = { epoch, start in try loader.batches(epoch: epoch, startingAt: start) }
-    }
-
-    public func batches(epoch: Int, startingAt start: Int) throws -> AnyIterator<Result<UnpairedBatch, Error>> {
-        let batches = try makeBatches(epoch, start)
-        return AnyIterator { batches.next().map { $0.map(UnpairedBatch.init) } }
-    }
-}
+/// Unpaired (CycleGAN) batches: trainA and trainB images drawn independently.
+public typealias UnpairedLoaderSource = LoaderSource<UnpairedBatch>
 
 extension UnpairedBatch {
     /// A collated unpaired batch: `a` from the input domain, `b` from the other (swapped by `--direction BtoA`).
@@ -64,7 +50,7 @@ extension TrainingRun {
         }
         let loader = BatchLoader(dataset: dataset, batchSize: options.batchSize, options: data, seed: options.seed,
                                  workers: options.numThreads, diagnostics: diagnostics)
-        let loop = TrainingLoop(trainer: trainer, source: UnpairedLoaderSource(loader), options: options, runFolder: runFolder,
+        let loop = TrainingLoop(trainer: trainer, source: UnpairedLoaderSource(loader, UnpairedBatch.init), options: options, runFolder: runFolder,
                                 writeImage: Self.writePNG)
         log("training cycle_gan \(options.name): \(dataset.inputFiles.count) + \(dataset.targetFiles.count) images, "
             + "G \(options.netG.rawValue) (\(trainer.generatorA.parameterCount) parameters each), "

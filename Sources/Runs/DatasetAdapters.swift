@@ -68,7 +68,7 @@ public struct PairDataset<D: ImageDataset>: PairDatasetBox where D.Sample == Pai
     public func source(batchSize: Int, options: DatasetOptions, seed: UInt64, workers: Int, diagnostics: DatasetDiagnostics)
         -> PairLoaderSource {
         PairLoaderSource(BatchLoader(dataset: dataset, batchSize: batchSize, options: options, seed: seed, workers: workers,
-                                     diagnostics: diagnostics))
+                                     diagnostics: diagnostics), PairedBatch.init)
     }
 }
 
@@ -79,22 +79,30 @@ extension PairedBatch {
     }
 }
 
-/// The training loop's view of a `BatchLoader`: epochs reproducible from (seed, epoch); a resumed
-/// epoch starts at the batch it stopped at without decoding the ones before.
-public struct PairLoaderSource: BatchSource {
+/// The training loop's view of a `BatchLoader` whose collated batches become the trainer's `Batch`
+/// (`PairedBatch` for pix2pix, `UnpairedBatch` for CycleGAN): epochs reproducible from (seed, epoch);
+/// a resumed epoch starts at the batch it stopped at without decoding the ones before.
+public struct LoaderSource<Batch>: BatchSource {
     public let batchesPerEpoch: Int
     let makeBatches: (Int, Int) throws -> AnyIterator<Result<PairBatch, Error>>
+    let convert: (PairBatch) -> Batch
 
-    public init<D: ImageDataset>(_ loader: BatchLoader<D>) where D.Sample.Batch == PairBatch {
+    public init<D: ImageDataset>(_ loader: BatchLoader<D>, _ convert: @escaping (PairBatch) -> Batch)
+    where D.Sample.Batch == PairBatch {
         batchesPerEpoch = loader.batchesPerEpoch
         makeBatches = { epoch, start in try loader.batches(epoch: epoch, startingAt: start) }
+        self.convert = convert
     }
 
-    public func batches(epoch: Int, startingAt start: Int) throws -> AnyIterator<Result<PairedBatch, Error>> {
+    public func batches(epoch: Int, startingAt start: Int) throws -> AnyIterator<Result<Batch, Error>> {
         let batches = try makeBatches(epoch, start)
-        return AnyIterator { batches.next().map { $0.map(PairedBatch.init) } }
+        let convert = self.convert
+        return AnyIterator { batches.next().map { $0.map(convert) } }
     }
 }
+
+/// Aligned and colorization pairs for Pix2Pix.
+public typealias PairLoaderSource = LoaderSource<PairedBatch>
 
 /// The folder of one split: `dataroot/<split>` when it exists (the reference layout), else `dataroot`.
 public func splitFolder(_ dataroot: String, _ split: String) -> String {
