@@ -9,7 +9,7 @@ extension Tool {
     /// help below is generated from it.
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Train a model (pix2pix, colorization) from a recipe or from flags.",
+            abstract: "Train a model (CycleGAN, pix2pix, colorization) from a recipe or from flags.",
             usage: "translate train [<recipe>] [--threads <threads>] [--seed <seed>] [--verbose] [--<option> <value> ...]",
             discussion: """
             With a RECIPE (a name in pipelines/ such as labels2scenes, or a path to a .yaml file) the recipe's \
