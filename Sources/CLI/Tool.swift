@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Kernels
 import Tensors
 
@@ -11,7 +12,7 @@ struct Tool: ParsableCommand {
         commandName: "translate",
         abstract: "Train and run image-to-image GANs (pix2pix, CycleGAN, SRGAN) on the CPU.",
         version: version,
-        subcommands: [Train.self, Apply.self, Colorize.self, Models.self, Convert.self, Inspect.self]
+        subcommands: [Train.self, Apply.self, Colorize.self, Models.self, Convert.self, Inspect.self, Info.self]
     )
 }
 
@@ -34,5 +35,8 @@ struct SharedOptions: ParsableArguments {
     func apply() {
         Tensor.configureRuntime()
         if let threads { Parallel.setThreadCount(threads) } else { _ = Parallel.threadCount }
+        if verbose, let warning = MachineInfo.blasCoreWarning {
+            FileHandle.standardError.write(Data(("translate: warning: " + warning + "\n").utf8))
+        }
     }
 }
