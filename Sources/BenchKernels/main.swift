@@ -11,6 +11,8 @@
 // our rows of the same shape, so both see the same machine load; --torch-json reads rows saved earlier.
 // --unet benchmarks unet_256's smaller down-sampling convs instead; --single-worker plans every conv for
 // one worker (tiles in order, OpenBLAS and im2col use the threads) to compare with the per-tile workers.
+// --inference times, per same-size 3×3 conv shape (zero padding 1), our Winograd F(4×4,3×3) against oneDNN's
+// direct and Winograd inference primitives (what InferenceForward chooses between).
 // --profile prints, per ordinary conv and at 1 thread, the time of the steps of each pass (im2col,
 // col2im and the gemms over all tiles) instead of the table.
 import Foundation
@@ -33,6 +35,7 @@ struct Options {
     var profile = false
     var unet = false
     var singleWorker = false
+    var inference = false
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -59,6 +62,7 @@ struct Options {
             case "--profile": profile = true
             case "--unet": unet = true
             case "--single-worker": singleWorker = true
+            case "--inference": inference = true
             default:
                 FileHandle.standardError.write("bench-kernels: unknown option \(argument)\n".data(using: .utf8)!)
                 exit(2)
@@ -356,6 +360,58 @@ var measurements: [Measurement] = []
 var checks: [String] = []
 let selected = layers(options: options).filter { layer in
     options.shapeFilter.map { layer.name.contains($0) } ?? true
+}
+
+/// Same-size 3×3 shapes of the generators' inference: our Winograd vs oneDNN direct and Winograd.
+func benchmarkInference(options: Options) {
+    let shapes = [(256, 64, 1), (64, 256, 1), (64, 96, 1), (128, 128, 1), (512, 16, 1), (64, 96, 16)]
+    print("| shape | threads | our Winograd ms | oneDNN direct ms | oneDNN Winograd ms |")
+    print("| --- | --: | --: | --: | --: |")
+    for (channels, size, batch) in shapes {
+        let name = "\(batch)×\(channels)→\(channels) k3 p1 @\(size)²"
+        if let filter = options.shapeFilter, !name.contains(filter) { continue }
+        let g = Conv2DGeometry(batch: batch, inputChannels: channels, outputChannels: channels, height: size,
+                               width: size, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
+        let wg = WinogradGeometry(inputChannels: channels, outputChannels: channels, height: size, width: size,
+                                  reflect: false)
+        let layer = Layer(name: name, conv: g)
+        let buffers = Buffers(layer)
+        let u = AlignedMemory.allocate(count: 36 * channels * channels)
+        let y = AlignedMemory.allocate(count: layer.outputCount)
+        let bias = AlignedMemory.allocate(count: channels)
+        bias.update(repeating: 0.5, count: channels)
+        defer { AlignedMemory.deallocate(u); AlignedMemory.deallocate(y); AlignedMemory.deallocate(bias) }
+        WinogradKernels.transformWeights(outputChannels: channels, inputChannels: channels, w: buffers.w, u: u)
+        let plane = size * size
+        let ours = {
+            Scratch.with(count: wg.scratchCount) { scratch in
+                for n in 0..<batch {
+                    WinogradKernels.forward(wg, x: buffers.x + n * channels * plane, u: u, bias: bias,
+                                            y: y + n * channels * plane, scratch: scratch.baseAddress!)
+                }
+            }
+        }
+        let direct = { DNNL.convolutionForward(g, x: buffers.x, w: buffers.w, bias: bias, y: y, inference: true) }
+        let winograd = DNNL.supports(g, algorithm: .winograd)
+        for threads in options.threads {
+            Parallel.setThreadCount(threads)
+            func time(_ body: () -> Void) -> String {
+                let (seconds, ratio) = measure(body, rounds: options.rounds, minimumTime: options.minimumTime)
+                return String(format: "%.2f (%.2f)", seconds * 1e3, ratio)
+            }
+            let wino = winograd ? time {
+                DNNL.convolutionForward(g, x: buffers.x, w: buffers.w, bias: bias, y: y, algorithm: .winograd,
+                                        inference: true)
+            } : "not offered"
+            print("| \(name) | \(threads) | \(time(ours)) | \(time(direct)) | \(wino) |")
+        }
+    }
+}
+
+if options.inference {
+    print("oneDNN \(MachineInfo.dnnlVersion), ISA \(MachineInfo.dnnlISA); ms (cpu/wall)")
+    benchmarkInference(options: options)
+    exit(0)
 }
 
 if options.profile {
