@@ -18,6 +18,7 @@ static const int translate_dnnl_arg_diff_weights = DNNL_ARG_DIFF_WEIGHTS;
 static const int translate_dnnl_arg_diff_bias = DNNL_ARG_DIFF_BIAS;
 static const int translate_dnnl_arg_from = DNNL_ARG_FROM;
 static const int translate_dnnl_arg_to = DNNL_ARG_TO;
+static const int translate_dnnl_arg_scratchpad = DNNL_ARG_SCRATCHPAD;
 
 /// A 4-D (or, with d1..d3 = 0, 1-D) f32 memory descriptor.
 static inline dnnl_status_t translate_dnnl_md(dnnl_memory_desc_t *md, int64_t d0, int64_t d1, int64_t d2,

@@ -12,7 +12,7 @@ extension Tool {
                 OpenBLAS picks its kernels from a table of CPU models; a CPU newer than that table gets old \
                 (SSE) kernels, which this command points out when OPENBLAS_CORETYPE is unset. oneDNN picks its \
                 code from the CPU's feature flags. TRANSLATE_CONV=blas|dnnl chooses the convolution path \
-                (default dnnl); --threads or TRANSLATE_THREADS sets the threads of every pool.
+                (default: dnnl when OpenBLAS's kernels are below the CPU, else blas); --threads or TRANSLATE_THREADS sets the threads of every pool.
                 """)
 
         @OptionGroup var shared: SharedOptions
@@ -33,7 +33,9 @@ extension Tool {
                 "OpenBLAS build:   \(MachineInfo.blasConfiguration)",
                 "oneDNN:           \(MachineInfo.dnnlVersion), ISA \(MachineInfo.dnnlISA)",
                 "convolutions:     \(ConvolutionPath.current == .dnnl ? "oneDNN" : "im2col + OpenBLAS") "
-                    + "(TRANSLATE_CONV=\(ConvolutionPath.current.rawValue))",
+                    + (ConvolutionPath.fromEnvironment != nil ? "(TRANSLATE_CONV=\(ConvolutionPath.current.rawValue))"
+                       : MachineInfo.blasCoreIsBelowCPU ? "(default: OpenBLAS's kernels are below this CPU)"
+                       : "(default: OpenBLAS's kernels match this CPU; TRANSLATE_CONV=dnnl selects oneDNN)"),
                 "threads:          \(Parallel.threadCount) (OpenBLAS, oneDNN's OpenMP pool and the Swift loops)",
             ]
             if let warning = MachineInfo.blasCoreWarning { lines.append("warning: " + warning) }

@@ -29,6 +29,9 @@ struct SharedOptions: ParsableArguments {
 
     mutating func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let text = ProcessInfo.processInfo.environment["TRANSLATE_CONV"], ConvolutionPath.fromEnvironment == nil {
+            throw ValidationError("TRANSLATE_CONV must be blas or dnnl, got '\(text)'")
+        }
     }
 
     /// Applies the thread setting; call first in `run()`.

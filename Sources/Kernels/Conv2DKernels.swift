@@ -3,8 +3,12 @@ import Foundation
 
 /// Which implementation runs convolutions and transposed convolutions.
 ///
-/// `TRANSLATE_CONV=blas|dnnl` picks it for the process (default `dnnl`, measured faster: see
-/// bench/sections/10-conv.sh); tests run each case on both with `ConvolutionPath.$override`.
+/// `TRANSLATE_CONV=blas|dnnl` picks it for the process. Unset, it is `dnnl` when OpenBLAS runs kernels
+/// below the CPU's vector level (a CPU newer than its model table: there oneDNN was 3× faster, issue 13),
+/// else `blas`: where OpenBLAS knows the CPU, im2col + OpenBLAS measured as fast or faster than oneDNN 2.6
+/// on our layers (bench/sections/10-conv.sh; oneDNN is slow on the few-channel first layers and pays
+/// reorders to and from its blocked layouts on every call). Tests run each case on both paths with
+/// `ConvolutionPath.$override`.
 public enum ConvolutionPath: String, Sendable, CaseIterable {
     /// im2col + OpenBLAS sgemm (this file).
     case blas
@@ -14,11 +18,17 @@ public enum ConvolutionPath: String, Sendable, CaseIterable {
     /// Set by tests and benchmarks for the work inside `$override.withValue(_:operation:)`.
     @TaskLocal public static var override: ConvolutionPath?
 
-    /// `TRANSLATE_CONV` when set to a known name, else `.dnnl`.
+    /// `TRANSLATE_CONV` when set to a known name, else `.dnnl` if OpenBLAS's kernels are below the CPU,
+    /// else `.blas`.
     public static let configured: ConvolutionPath = {
-        let text = ProcessInfo.processInfo.environment["TRANSLATE_CONV"]?.lowercased() ?? ""
-        return ConvolutionPath(rawValue: text) ?? .dnnl
+        if let path = fromEnvironment { return path }
+        return MachineInfo.blasCoreIsBelowCPU ? .dnnl : .blas
     }()
+
+    /// The path `TRANSLATE_CONV` names, nil when unset or unknown (the CLI rejects unknown names).
+    public static var fromEnvironment: ConvolutionPath? {
+        ProcessInfo.processInfo.environment["TRANSLATE_CONV"].flatMap { ConvolutionPath(rawValue: $0.lowercased()) }
+    }
 
     /// The path in effect: the task's override, else the configured one.
     public static var current: ConvolutionPath { override ?? configured }

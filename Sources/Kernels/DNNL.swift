@@ -43,6 +43,49 @@ package enum DNNL {
         primitive.execute(buffers)
     }
 
+    /// `convolutionForward` with a weight reordered once into the primitive's layout (inference).
+    package static func convolutionForward(
+        _ g: Conv2DGeometry, x: UnsafePointer<Float>, prepared: PreparedWeights, bias: UnsafePointer<Float>?,
+        y: UnsafeMutablePointer<Float>, algorithm: Algorithm = .direct
+    ) {
+        let key = Key(g, pass: .forward, hasBias: bias != nil, algorithm: algorithm, inference: true)
+        guard let primitive = primitive(key) else {
+            preconditionFailure("oneDNN offers no \(algorithm) convolution for \(key.geometry); "
+                                + "check DNNL.supports(_:algorithm:) first")
+        }
+        let (weights, isReordered) = prepared.weights(for: primitive, key: key)
+        var buffers: [Int32: UnsafeRawPointer] = [translate_dnnl_arg_src: UnsafeRawPointer(x),
+                                                  translate_dnnl_arg_weights: weights,
+                                                  translate_dnnl_arg_dst: UnsafeRawPointer(y)]
+        if let bias { buffers[translate_dnnl_arg_bias] = UnsafeRawPointer(bias) }
+        primitive.execute(buffers, inChosenLayout: isReordered ? [translate_dnnl_arg_weights] : [])
+    }
+
+    /// A convolution weight (plain OIHW) with copies in the layouts oneDNN's inference primitives want,
+    /// each reordered once, on first use. The owner keeps the plain weight alive and unchanged.
+    package final class PreparedWeights: @unchecked Sendable {
+        let plain: UnsafePointer<Float>
+        private let lock = NSLock()
+        private var reordered: [Key: UnsafeMutablePointer<Float>] = [:]
+
+        /// - Parameter plain: `[O, C, kh, kw]`, alive and unchanged while this object is used.
+        package init(_ plain: UnsafePointer<Float>) { self.plain = plain }
+
+        deinit { for buffer in reordered.values { AlignedMemory.deallocate(buffer) } }
+
+        /// The weight in `primitive`'s layout, and whether that differs from the plain one.
+        func weights(for primitive: ConvPrimitive, key: Key) -> (UnsafeRawPointer, Bool) {
+            lock.lock()
+            defer { lock.unlock() }
+            if let buffer = reordered[key] { return (UnsafeRawPointer(buffer), true) }
+            guard let buffer = primitive.reorderedInput(translate_dnnl_arg_weights, from: plain) else {
+                return (UnsafeRawPointer(plain), false)
+            }
+            reordered[key] = buffer
+            return (UnsafeRawPointer(buffer), true)
+        }
+    }
+
     /// `dx`, the gradient of `convolutionForward` with respect to `x`. Overwrites `dx`.
     package static func convolutionBackwardData(
         _ g: Conv2DGeometry, dy: UnsafePointer<Float>, w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
@@ -137,6 +180,17 @@ package enum DNNL {
     /// nil for a key oneDNN has no implementation of.
     nonisolated(unsafe) private static var cache: [Key: ConvPrimitive?] = [:]
 
+    /// Primitive attributes asking for a caller-provided scratchpad: each execution gets its own, so
+    /// threads (tests, `apply --jobs`) may run the same cached primitive at once. oneDNN's default global
+    /// scratchpad is shared and gave wrong Winograd results under concurrent calls.
+    nonisolated(unsafe) static let attributes: dnnl_primitive_attr_t = {
+        var attributes: dnnl_primitive_attr_t?
+        check(dnnl_primitive_attr_create(&attributes), "dnnl_primitive_attr_create")
+        check(dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user),
+              "dnnl_primitive_attr_set_scratchpad_mode")
+        return attributes!
+    }()
+
     static let engine: dnnl_engine_t = {
         var engine: dnnl_engine_t?
         check(dnnl_engine_create(&engine, dnnl_cpu, 0), "dnnl_engine_create(cpu)")
@@ -159,6 +213,46 @@ package enum DNNL {
     }
 }
 
+/// A primitive with the scratchpad each execution must provide (user scratchpad mode).
+struct Runnable {
+    let primitive: dnnl_primitive_t
+    var scratchpad: dnnl_memory_desc_t
+    let scratchpadBytes: Int
+
+    /// Creates the primitive of `descriptor` (made with `DNNL.attributes`).
+    init(_ descriptor: dnnl_primitive_desc_t, _ what: @autoclosure () -> String) {
+        var made: dnnl_primitive_t?
+        DNNL.check(dnnl_primitive_create(&made, descriptor), what())
+        primitive = made!
+        if let md = dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0) {
+            scratchpad = md.pointee
+        } else {
+            scratchpad = dnnl_memory_desc_t()
+        }
+        scratchpadBytes = dnnl_memory_desc_get_size(&scratchpad)
+    }
+
+    /// Executes with `arguments` plus a scratchpad of its own.
+    func execute(_ arguments: [dnnl_exec_arg_t], stream: dnnl_stream_t?, _ what: @autoclosure () -> String) {
+        var arguments = arguments
+        var buffer: UnsafeMutablePointer<Float>?
+        var memory: dnnl_memory_t?
+        if scratchpadBytes > 0 {
+            buffer = AlignedMemory.allocate(count: (scratchpadBytes + 3) / 4)
+            var md = scratchpad
+            DNNL.check(dnnl_memory_create(&memory, &md, DNNL.engine, buffer), "scratchpad memory")
+            arguments.append(dnnl_exec_arg_t(arg: translate_dnnl_arg_scratchpad, memory: memory))
+        }
+        defer {
+            if let memory { dnnl_memory_destroy(memory) }
+            if let buffer { AlignedMemory.deallocate(buffer) }
+        }
+        DNNL.check(dnnl_primitive_execute(primitive, stream, Int32(arguments.count), arguments), what())
+        // The scratchpad is freed on return, so the work must be done.
+        DNNL.check(dnnl_stream_wait(stream), "dnnl_stream_wait")
+    }
+}
+
 /// One oneDNN convolution primitive with the reorders between its layouts and plain NCHW/OIHW.
 final class ConvPrimitive: @unchecked Sendable {
     /// One memory argument of the primitive.
@@ -169,16 +263,16 @@ final class ConvPrimitive: @unchecked Sendable {
         /// The plain layout of the caller's buffer.
         var user: dnnl_memory_desc_t
         /// user → chosen (inputs) or chosen → user (outputs); nil when the two are equal.
-        let reorder: dnnl_primitive_t?
+        let reorder: Runnable?
         let isOutput: Bool
         let bytes: Int
     }
 
-    let primitive: dnnl_primitive_t
+    let primitive: Runnable
     let arguments: [Argument]
     let implementation: String
 
-    private init(primitive: dnnl_primitive_t, arguments: [Argument], implementation: String) {
+    private init(primitive: Runnable, arguments: [Argument], implementation: String) {
         self.primitive = primitive
         self.arguments = arguments
         self.implementation = implementation
@@ -217,7 +311,7 @@ final class ConvPrimitive: @unchecked Sendable {
                                          s, p, p, padBottom, padRight)
             }, "convolution descriptor for \(g)")
             var pd: dnnl_primitive_desc_t?
-            let status = dnnl_primitive_desc_create(&pd, &desc, nil, DNNL.engine, hint)
+            let status = dnnl_primitive_desc_create(&pd, &desc, DNNL.attributes, DNNL.engine, hint)
             return (status == dnnl_success ? pd : nil, status)
         }
         func required(_ result: (dnnl_primitive_desc_t?, dnnl_status_t), _ what: String) -> dnnl_primitive_desc_t {
@@ -271,14 +365,17 @@ final class ConvPrimitive: @unchecked Sendable {
                 preconditionFailure("oneDNN: no memory descriptor for argument \(spec.id) of \(g)")
             }
             var chosen = queried.pointee, user = spec.user
-            var reorder: dnnl_primitive_t?
+            var reorder: Runnable?
             if dnnl_memory_desc_equal(&chosen, &user) == 0 {
                 var reorderDescriptor: dnnl_primitive_desc_t?
+                let attributes = DNNL.attributes
                 let status = spec.isOutput
-                    ? dnnl_reorder_primitive_desc_create(&reorderDescriptor, &chosen, DNNL.engine, &user, DNNL.engine, nil)
-                    : dnnl_reorder_primitive_desc_create(&reorderDescriptor, &user, DNNL.engine, &chosen, DNNL.engine, nil)
+                    ? dnnl_reorder_primitive_desc_create(&reorderDescriptor, &chosen, DNNL.engine, &user, DNNL.engine,
+                                                         attributes)
+                    : dnnl_reorder_primitive_desc_create(&reorderDescriptor, &user, DNNL.engine, &chosen, DNNL.engine,
+                                                         attributes)
                 DNNL.check(status, "reorder for argument \(spec.id) of \(g)")
-                DNNL.check(dnnl_primitive_create(&reorder, reorderDescriptor), "reorder primitive")
+                reorder = Runnable(reorderDescriptor!, "reorder primitive")
                 dnnl_primitive_desc_destroy(reorderDescriptor)
             }
             arguments.append(Argument(id: spec.id, chosen: chosen, user: user, reorder: reorder,
@@ -289,14 +386,32 @@ final class ConvPrimitive: @unchecked Sendable {
         if dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name) == dnnl_success, let name {
             implementation = String(cString: name)
         }
-        var primitive: dnnl_primitive_t?
-        DNNL.check(dnnl_primitive_create(&primitive, pd), "convolution primitive for \(g)")
-        return ConvPrimitive(primitive: primitive!, arguments: arguments, implementation: implementation)
+        return ConvPrimitive(primitive: Runnable(pd, "convolution primitive for \(g)"), arguments: arguments,
+                             implementation: implementation)
+    }
+
+    /// A new buffer (owned by the caller, `AlignedMemory`) holding input `id` reordered from the plain
+    /// layout into the primitive's, or nil when the two layouts are the same.
+    func reorderedInput(_ id: Int32, from plain: UnsafeRawPointer) -> UnsafeMutablePointer<Float>? {
+        guard var argument = arguments.first(where: { $0.id == id }), let reorder = argument.reorder else { return nil }
+        let buffer = AlignedMemory.allocate(count: (argument.bytes + 3) / 4)
+        DNNL.setThreadCount(Parallel.threadCount)
+        var stream: dnnl_stream_t?, from: dnnl_memory_t?, to: dnnl_memory_t?
+        DNNL.check(dnnl_stream_create(&stream, DNNL.engine, dnnl_stream_default_flags.rawValue), "dnnl_stream_create")
+        DNNL.check(dnnl_memory_create(&from, &argument.user, DNNL.engine, UnsafeMutableRawPointer(mutating: plain)),
+                   "dnnl_memory_create")
+        DNNL.check(dnnl_memory_create(&to, &argument.chosen, DNNL.engine, buffer), "dnnl_memory_create")
+        Self.run(reorder, from: from!, to: to!, stream: stream)
+        dnnl_memory_destroy(from)
+        dnnl_memory_destroy(to)
+        dnnl_stream_destroy(stream)
+        return buffer
     }
 
     /// Runs the primitive on the caller's plain buffers (keyed by argument id), reordering through
-    /// temporary buffers where the primitive wants another layout.
-    func execute(_ buffers: [Int32: UnsafeRawPointer]) {
+    /// temporary buffers where the primitive wants another layout; the arguments in `inChosenLayout` are
+    /// already in the primitive's layout.
+    func execute(_ buffers: [Int32: UnsafeRawPointer], inChosenLayout: Set<Int32> = []) {
         DNNL.setThreadCount(Parallel.threadCount)
         var stream: dnnl_stream_t?
         DNNL.check(dnnl_stream_create(&stream, DNNL.engine, dnnl_stream_default_flags.rawValue), "dnnl_stream_create")
@@ -305,7 +420,7 @@ final class ConvPrimitive: @unchecked Sendable {
         var memories: [dnnl_memory_t?] = []
         var temporaries: [UnsafeMutablePointer<Float>] = []
         var execArguments: [dnnl_exec_arg_t] = []
-        var outputReorders: [(dnnl_primitive_t, dnnl_memory_t, dnnl_memory_t)] = []
+        var outputReorders: [(Runnable, dnnl_memory_t, dnnl_memory_t)] = []
         defer {
             for memory in memories { dnnl_memory_destroy(memory) }
             for buffer in temporaries { AlignedMemory.deallocate(buffer) }
@@ -316,7 +431,7 @@ final class ConvPrimitive: @unchecked Sendable {
             }
             let handle = UnsafeMutableRawPointer(mutating: pointer)
             var memory: dnnl_memory_t?
-            guard let reorder = argument.reorder else {
+            guard let reorder = argument.reorder, !inChosenLayout.contains(argument.id) else {
                 DNNL.check(dnnl_memory_create(&memory, &argument.chosen, DNNL.engine, handle), "dnnl_memory_create")
                 memories.append(memory)
                 execArguments.append(dnnl_exec_arg_t(arg: argument.id, memory: memory))
@@ -336,15 +451,12 @@ final class ConvPrimitive: @unchecked Sendable {
                 Self.run(reorder, from: user!, to: memory!, stream: stream)
             }
         }
-        DNNL.check(dnnl_primitive_execute(primitive, stream, Int32(execArguments.count), execArguments),
-                   "executing \(implementation)")
+        primitive.execute(execArguments, stream: stream, "executing \(implementation)")
         for (reorder, from, to) in outputReorders { Self.run(reorder, from: from, to: to, stream: stream) }
-        DNNL.check(dnnl_stream_wait(stream), "dnnl_stream_wait")
     }
 
-    private static func run(_ reorder: dnnl_primitive_t, from: dnnl_memory_t, to: dnnl_memory_t, stream: dnnl_stream_t?) {
-        let args = [dnnl_exec_arg_t(arg: translate_dnnl_arg_from, memory: from),
-                    dnnl_exec_arg_t(arg: translate_dnnl_arg_to, memory: to)]
-        DNNL.check(dnnl_primitive_execute(reorder, stream, 2, args), "executing a reorder")
+    private static func run(_ reorder: Runnable, from: dnnl_memory_t, to: dnnl_memory_t, stream: dnnl_stream_t?) {
+        reorder.execute([dnnl_exec_arg_t(arg: translate_dnnl_arg_from, memory: from),
+                         dnnl_exec_arg_t(arg: translate_dnnl_arg_to, memory: to)], stream: stream, "executing a reorder")
     }
 }

@@ -40,8 +40,7 @@ public enum MachineInfo {
     /// `blasCoreWarning` for given facts (for tests).
     package static func blasCoreWarning(core: String, features: [String], coreType: String?) -> String? {
         guard coreType == nil || coreType!.isEmpty else { return nil }
-        let cpuLevel = features.contains("avx512f") && features.contains("avx512bw") ? 3
-            : features.contains("avx2") && features.contains("fma") ? 2 : features.contains("avx") ? 1 : 0
+        let cpuLevel = vectorLevel(ofFeatures: features)
         let coreLevel = vectorLevel(ofCore: core)
         guard coreLevel < cpuLevel else { return nil }
         let suggestion = ["Prescott", "Sandybridge", "Haswell", "SkylakeX"][cpuLevel]
@@ -50,6 +49,17 @@ public enum MachineInfo {
             + "know this CPU model), so the im2col+OpenBLAS paths run slowly. Convolutions use oneDNN unless "
             + "TRANSLATE_CONV=blas; to speed up OpenBLAS too, run with OPENBLAS_CORETYPE=\(suggestion) set "
             + "(translate never sets it)."
+    }
+
+    /// True when OpenBLAS's kernels use a lower vector level than the CPU has (whatever set them).
+    public static var blasCoreIsBelowCPU: Bool {
+        vectorLevel(ofCore: blasCore) < vectorLevel(ofFeatures: vectorFeatures)
+    }
+
+    /// 0 SSE, 1 AVX, 2 AVX2+FMA, 3 AVX-512 for `/proc/cpuinfo` flags.
+    static func vectorLevel(ofFeatures features: [String]) -> Int {
+        features.contains("avx512f") && features.contains("avx512bw") ? 3
+            : features.contains("avx2") && features.contains("fma") ? 2 : features.contains("avx") ? 1 : 0
     }
 
     /// 0 SSE, 1 AVX, 2 AVX2+FMA, 3 AVX-512 for OpenBLAS's x86 core names; unknown names count as 3 so
