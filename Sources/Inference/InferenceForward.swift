@@ -107,9 +107,11 @@ package final class SameSizeConvolution: @unchecked Sendable {
     }
 
     /// oneDNN's Winograd where it offers one (AVX-512) and the layer has at most 64 input and output
-    /// channels, else ours. bench-kernels --inference, 1 thread, Ice Lake Xeon (CPU ms per image, machine
-    /// shared): 64→64 @256² ours 38.8 / oneDNN Winograd 23.8 / oneDNN direct 38.7; 64→64 @96² 5.2 / 3.9 /
-    /// 6.1; 128→128 @128² 26.3 / 42.2 / 37.5; 256→256 @64² 23.7 / 61.9 / 36.1; 512→512 @16² 10.3 / 237 / 11.8.
+    /// channels, else ours. bench-kernels --inference, 1 thread, Ice Lake Xeon, weights prepared once (CPU ms
+    /// per call = wall × cpu/wall, machine shared), ours / oneDNN Winograd / oneDNN direct: 64→64 @256²
+    /// 53.1 / 30.9 / 43.3; 64→64 @96² 6.6 / 3.9 / 7.6; 4×64→64 @96² 29.3 / 17.4 / 24.1; 128→128 @128²
+    /// 26.6 / 41.3 / 38.8; 256→256 @64² 26.8 / 32.0 / 42.6; 512→512 @16² 9.3 / 7.6 / 10.7 (too close to
+    /// change the rule for).
     func method(for input: Tensor) -> Method {
         let (n, c, h, w) = input.shape.nchw
         guard c <= 64 && dnnlWeights.weight.shape[0] <= 64 else { return .ourWinograd }
