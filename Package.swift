@@ -22,13 +22,14 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         // The setjmp-guarded C calls. A C target does not autolink the `link` lines of its
         // system-library dependencies, so it names the libraries itself.
         .target(name: "CodecShims", dependencies: ["CJPEG", "CPNG"],
                 linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
 
         // MARK: - Core
-        .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: fast),
+        .target(name: "Kernels", dependencies: ["CBLAS", "CDNNL"], swiftSettings: fast),
         .target(name: "Tensors", dependencies: ["Kernels"], swiftSettings: fast),
         .target(name: "Layers", dependencies: ["Tensors", "ZIPFoundation"], swiftSettings: fast),
         .target(name: "Networks", dependencies: ["Layers"], swiftSettings: fast),

@@ -5,6 +5,7 @@ Networks are the reference constructors from scripts/make_network_fixtures.py. P
 import argparse
 import importlib.util
 import json
+import resource
 import os
 import resource
 import sys
@@ -67,4 +68,5 @@ for _ in range(args.steps):
     times.append(time.perf_counter() - t)
 cpu_wall = (time.process_time() - cpu0) / (time.perf_counter() - wall0)
 print(json.dumps({"impl": "pytorch", "torch": torch.__version__, "threads": args.threads, "size": args.size, "ngf": args.ngf,
-                  "best_s": min(times), "median_s": sorted(times)[len(times) // 2], "cpu_wall": round(cpu_wall, 2)}))
+                  "best_s": min(times), "median_s": sorted(times)[len(times) // 2], "cpu_wall": round(cpu_wall, 2),
+                  "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))

@@ -82,7 +82,7 @@ func profile(kind: GeneratorKind, baseFilters: Int, size: (height: Int, width: I
             var name: String
             switch step {
             case .layer(let layer): name = "\(index) \(type(of: layer))"
-            case .winograd: name = "\(index) Winograd 3×3"
+            case .sameSize3x3: name = "\(index) same-size 3×3"
             case .fewOutputs: name = "\(index) direct few-output conv"
             case .residual: name = "residual blocks"
             case .sequence: name = "\(index) sequence"

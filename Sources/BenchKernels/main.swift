@@ -1,15 +1,18 @@
-// bench-kernels: times the convolution kernels (Conv2DKernels / ConvTranspose2DKernels called directly,
+// bench-kernels: times the convolution kernels (Conv2DKernels / ConvTranspose2DKernels called directly on
+// both paths, oneDNN and im2col + OpenBLAS,
 // with the output and scratch buffers allocated per call as the Tensor ops do) on the generator shapes
 // of the project, and prints a Markdown table, optionally beside PyTorch's numbers from
 // bench/torch_conv.py (`--torch-json FILE`).
 //
-// Usage: bench-kernels [--threads 1,2] [--rounds 5] [--min-time 0.3] [--shapes SUBSTRING]
+// Usage: bench-kernels [--threads 1,2] [--paths dnnl,blas] [--rounds 5] [--min-time 0.3] [--shapes SUBSTRING]
 //                      [--tile-bytes N] [--torch-python PYTHON [--torch-script PATH]] [--torch-json FILE]
 //                      [--json] [--info] [--profile]
 // --torch-python runs bench/torch_conv.py (or --torch-script) with that python once per shape, just before
 // our rows of the same shape, so both see the same machine load; --torch-json reads rows saved earlier.
 // --unet benchmarks unet_256's smaller down-sampling convs instead; --single-worker plans every conv for
 // one worker (tiles in order, OpenBLAS and im2col use the threads) to compare with the per-tile workers.
+// --inference times, per same-size 3×3 conv shape (zero padding 1), our Winograd F(4×4,3×3) against oneDNN's
+// direct and Winograd inference primitives (what InferenceForward chooses between).
 // --profile prints, per ordinary conv and at 1 thread, the time of the steps of each pass (im2col,
 // col2im and the gemms over all tiles) instead of the table.
 import Foundation
@@ -19,6 +22,7 @@ import Kernels
 
 struct Options {
     var threads = [1, 2]
+    var paths: [ConvolutionPath] = [.dnnl, .blas]
     var rounds = 5
     var minimumTime = 0.3
     var shapeFilter: String?
@@ -31,6 +35,7 @@ struct Options {
     var profile = false
     var unet = false
     var singleWorker = false
+    var inference = false
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -44,6 +49,7 @@ struct Options {
             }
             switch argument {
             case "--threads": threads = value().split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
+            case "--paths": paths = value().split(separator: ",").compactMap { ConvolutionPath(rawValue: String($0)) }
             case "--rounds": rounds = max(1, Int(value()) ?? rounds)
             case "--min-time": minimumTime = Double(value()) ?? minimumTime
             case "--shapes": shapeFilter = value()
@@ -56,6 +62,7 @@ struct Options {
             case "--profile": profile = true
             case "--unet": unet = true
             case "--single-worker": singleWorker = true
+            case "--inference": inference = true
             default:
                 FileHandle.standardError.write("bench-kernels: unknown option \(argument)\n".data(using: .utf8)!)
                 exit(2)
@@ -88,7 +95,9 @@ struct Layer {
         let g = transposed!
         return g.inputChannels * g.outputChannels * g.kernelHeight * g.kernelWidth
     }
-    var scratchCount: Int { conv?.scratchCount ?? transposed!.scratchCount }
+    func scratchCount(for path: ConvolutionPath) -> Int {
+        conv?.scratchCount(for: path) ?? transposed!.scratchCount(for: path)
+    }
 }
 
 func layers(options: Options) -> [Layer] {
@@ -97,6 +106,13 @@ func layers(options: Options) -> [Layer] {
         Layer(name: name, conv: Conv2DGeometry(batch: 1, inputChannels: cin, outputChannels: cout, height: size,
                                                width: size, kernelHeight: k, kernelWidth: k, stride: s, padding: p,
                                                tuning: tuning))
+    }
+    func transposed(_ name: String, _ cin: Int, _ cout: Int, _ size: Int, _ k: Int, _ s: Int, _ p: Int,
+                    _ op: Int) -> Layer {
+        Layer(name: name, transposed: ConvTranspose2DGeometry(batch: 1, inputChannels: cin, outputChannels: cout,
+                                                              height: size, width: size, kernelHeight: k,
+                                                              kernelWidth: k, stride: s, padding: p,
+                                                              outputPadding: op, tuning: tuning))
     }
     if options.unet {
         // The down-sampling convs of unet_256 below the first (k4 s2 p1), where images get small.
@@ -109,14 +125,20 @@ func layers(options: Options) -> [Layer] {
         ]
     }
     return [
+        // resnet_9blocks (CycleGAN)
         conv("3→64 k7 p3 @256²", 3, 64, 256, 7, 1, 3),
         conv("64→128 k3 s2 p1 @256²", 64, 128, 256, 3, 2, 1),
         conv("256→256 k3 p1 @64²", 256, 256, 64, 3, 1, 1),
         conv("64→64 k3 p1 @256²", 64, 64, 256, 3, 1, 1),
-        Layer(name: "T 256→128 k3 s2 p1 op1 @64²",
-              transposed: ConvTranspose2DGeometry(batch: 1, inputChannels: 256, outputChannels: 128, height: 64,
-                                                  width: 64, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1,
-                                                  outputPadding: 1, tuning: tuning)),
+        transposed("T 256→128 k3 s2 p1 op1 @64²", 256, 128, 64, 3, 2, 1, 1),
+        // unet_256 and the PatchGAN discriminator (pix2pix)
+        conv("6→64 k4 s2 p1 @256²", 6, 64, 256, 4, 2, 1),
+        conv("64→128 k4 s2 p1 @128²", 64, 128, 128, 4, 2, 1),
+        conv("128→256 k4 s2 p1 @64²", 128, 256, 64, 4, 2, 1),
+        transposed("T 128→64 k4 s2 p1 @64²", 128, 64, 64, 4, 2, 1, 0),
+        // SRResNet
+        conv("3→64 k9 p4 @96²", 3, 64, 96, 9, 1, 4),
+        conv("64→64 k3 p1 @96²", 64, 64, 96, 3, 1, 1),
     ]
 }
 
@@ -149,7 +171,7 @@ final class Buffers {
 
     /// Runs one pass the way the op does: fresh output and scratch, then the kernel. Calls `inspect`
     /// with the result before freeing it.
-    func run(_ pass: Pass, inspect: ((UnsafeBufferPointer<Float>) -> Void)? = nil) {
+    func run(_ pass: Pass, path: ConvolutionPath, inspect: ((UnsafeBufferPointer<Float>) -> Void)? = nil) {
         let count: Int
         switch pass {
         case .forward: count = layer.outputCount
@@ -158,19 +180,23 @@ final class Buffers {
         }
         let result = AlignedMemory.allocate(count: count)
         defer { AlignedMemory.deallocate(result) }
-        Scratch.with(count: layer.scratchCount) { scratch in
+        Scratch.with(count: layer.scratchCount(for: path)) { s in
             if let g = layer.conv {
                 switch pass {
-                case .forward: Conv2DKernels.forward(g, x: x, w: w, bias: nil, y: result, scratch: scratch)
-                case .backwardInput: Conv2DKernels.backwardInput(g, dy: dy, w: w, dx: result, scratch: scratch)
-                case .backwardWeight: Conv2DKernels.backwardWeight(g, dy: dy, x: x, dw: result, scratch: scratch)
+                case .forward: Conv2DKernels.forward(g, x: x, w: w, bias: nil, y: result, scratch: s, path: path)
+                case .backwardInput:
+                    Conv2DKernels.backwardInput(g, dy: dy, w: w, dx: result, scratch: s, path: path)
+                case .backwardWeight:
+                    Conv2DKernels.backwardWeight(g, dy: dy, x: x, dw: result, scratch: s, path: path)
                 }
             } else if let g = layer.transposed {
                 switch pass {
-                case .forward: ConvTranspose2DKernels.forward(g, x: x, w: w, bias: nil, y: result, scratch: scratch)
-                case .backwardInput: ConvTranspose2DKernels.backwardInput(g, dy: dy, w: w, dx: result, scratch: scratch)
+                case .forward:
+                    ConvTranspose2DKernels.forward(g, x: x, w: w, bias: nil, y: result, scratch: s, path: path)
+                case .backwardInput:
+                    ConvTranspose2DKernels.backwardInput(g, dy: dy, w: w, dx: result, scratch: s, path: path)
                 case .backwardWeight:
-                    ConvTranspose2DKernels.backwardWeight(g, dy: dy, x: x, dw: result, scratch: scratch)
+                    ConvTranspose2DKernels.backwardWeight(g, dy: dy, x: x, dw: result, scratch: s, path: path)
                 }
             }
         }
@@ -189,6 +215,7 @@ func now() -> (wall: Double, cpu: Double) {
 
 struct Measurement: Codable {
     var shape: String
+    var path: String
     var pass: String
     var threads: Int
     var ms: Double
@@ -226,6 +253,7 @@ struct TorchRow: Codable {
     var pass: String
     var threads: Int
     var ms: Double
+    var cpuWall: Double?
 }
 
 struct TorchReport: Codable {
@@ -268,6 +296,7 @@ let options = Options(Array(CommandLine.arguments.dropFirst()))
 AlignedMemory.configureAllocator()
 
 if options.info {
+    print("CPU: \(MachineInfo.cpuModel); oneDNN \(MachineInfo.dnnlVersion), ISA \(MachineInfo.dnnlISA)")
     print("OpenBLAS core: \(Parallel.blasCoreName); default threads: \(Parallel.defaultThreadCount); "
           + "OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset")")
     exit(0)
@@ -327,11 +356,63 @@ func measureSquareGemm(options: Options) -> Double {
     return 2 * Double(n * n * n) / seconds / 1e9
 }
 
-let peakPerCore = 100.0  // GFLOP/s, measured FMA peak of one Zen 3 core (PERF-NOTES §Machine)
 var measurements: [Measurement] = []
 var checks: [String] = []
 let selected = layers(options: options).filter { layer in
     options.shapeFilter.map { layer.name.contains($0) } ?? true
+}
+
+/// Same-size 3×3 shapes of the generators' inference: our Winograd vs oneDNN direct and Winograd.
+func benchmarkInference(options: Options) {
+    let shapes = [(256, 64, 1), (64, 256, 1), (64, 96, 1), (128, 128, 1), (512, 16, 1), (64, 96, 4)]
+    print("| shape | threads | our Winograd ms | oneDNN direct ms | oneDNN Winograd ms |")
+    print("| --- | --: | --: | --: | --: |")
+    for (channels, size, batch) in shapes {
+        let name = "\(batch)×\(channels)→\(channels) k3 p1 @\(size)²"
+        if let filter = options.shapeFilter, !name.contains(filter) { continue }
+        let g = Conv2DGeometry(batch: batch, inputChannels: channels, outputChannels: channels, height: size,
+                               width: size, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
+        let wg = WinogradGeometry(inputChannels: channels, outputChannels: channels, height: size, width: size,
+                                  reflect: false)
+        let layer = Layer(name: name, conv: g)
+        let buffers = Buffers(layer)
+        let u = AlignedMemory.allocate(count: 36 * channels * channels)
+        let y = AlignedMemory.allocate(count: layer.outputCount)
+        let bias = AlignedMemory.allocate(count: channels)
+        bias.update(repeating: 0.5, count: channels)
+        defer { AlignedMemory.deallocate(u); AlignedMemory.deallocate(y); AlignedMemory.deallocate(bias) }
+        WinogradKernels.transformWeights(outputChannels: channels, inputChannels: channels, w: buffers.w, u: u)
+        let plane = size * size
+        let ours = {
+            Scratch.with(count: wg.scratchCount) { scratch in
+                for n in 0..<batch {
+                    WinogradKernels.forward(wg, x: buffers.x + n * channels * plane, u: u, bias: bias,
+                                            y: y + n * channels * plane, scratch: scratch.baseAddress!)
+                }
+            }
+        }
+        // Weights reordered once, as InferenceForward keeps them.
+        let prepared = DNNL.PreparedWeights(buffers.w)
+        let direct = { DNNL.convolutionForward(g, x: buffers.x, prepared: prepared, bias: bias, y: y) }
+        let winograd = DNNL.supports(g, algorithm: .winograd)
+        for threads in options.threads {
+            Parallel.setThreadCount(threads)
+            func time(_ body: () -> Void) -> String {
+                let (seconds, ratio) = measure(body, rounds: options.rounds, minimumTime: options.minimumTime)
+                return String(format: "%.2f (%.2f)", seconds * 1e3, ratio)
+            }
+            let wino = winograd ? time {
+                DNNL.convolutionForward(g, x: buffers.x, prepared: prepared, bias: bias, y: y, algorithm: .winograd)
+            } : "not offered"
+            print("| \(name) | \(threads) | \(time(ours)) | \(time(direct)) | \(wino) |")
+        }
+    }
+}
+
+if options.inference {
+    print("oneDNN \(MachineInfo.dnnlVersion), ISA \(MachineInfo.dnnlISA); ms (cpu/wall)")
+    benchmarkInference(options: options)
+    exit(0)
 }
 
 if options.profile {
@@ -352,32 +433,38 @@ for layer in selected {
         torch = TorchReport(torch: report.torch, rows: (torch?.rows ?? []) + report.rows)
     }
     let buffers = Buffers(layer)
-    // The split over threads must not change the result: compare each pass at 2 threads with 1 thread.
-    if options.threads.contains(where: { $0 > 1 }) {
-        for pass in Pass.allCases {
-            var reference: [Float] = []
-            Parallel.setThreadCount(1)
-            buffers.run(pass) { reference = Array($0) }
-            Parallel.setThreadCount(options.threads.max()!)
-            // Summation order differs between the splits, so compare against the scale of the result.
-            let scale = reference.reduce(Float(0)) { max($0, abs($1)) }
-            var worst: Float = 0
-            buffers.run(pass) { result in
-                for i in 0..<result.count { worst = max(worst, abs(result[i] - reference[i])) }
-            }
-            if !(worst <= 1e-5 * scale) {
-                checks.append("\(layer.name) \(pass.rawValue): \(options.threads.max()!) threads differ from 1 by "
-                              + "\(worst) (largest value \(scale))")
+    // Neither the split over threads nor the path may change the result: compare each pass on every path
+    // and thread count with the first path at 1 thread.
+    for pass in Pass.allCases {
+        var reference: [Float] = []
+        Parallel.setThreadCount(1)
+        buffers.run(pass, path: options.paths[0]) { reference = Array($0) }
+        // Summation order differs between the splits, so compare against the scale of the result.
+        let scale = reference.reduce(Float(0)) { max($0, abs($1)) }
+        for path in options.paths {
+            for threads in Set(options.threads + [1]).sorted() where path != options.paths[0] || threads > 1 {
+                Parallel.setThreadCount(threads)
+                var worst: Float = 0
+                buffers.run(pass, path: path) { result in
+                    for i in 0..<result.count { worst = max(worst, abs(result[i] - reference[i])) }
+                }
+                if !(worst <= 1e-5 * scale) {
+                    checks.append("\(layer.name) \(pass.rawValue): \(path) at \(threads) threads differs from "
+                                  + "\(options.paths[0]) at 1 by \(worst) (largest value \(scale))")
+                }
             }
         }
     }
     for threads in options.threads {
         Parallel.setThreadCount(threads)
         for pass in Pass.allCases {
-            let (seconds, ratio) = measure({ buffers.run(pass) }, rounds: options.rounds,
-                                           minimumTime: options.minimumTime)
-            measurements.append(Measurement(shape: layer.name, pass: pass.rawValue, threads: threads, ms: seconds * 1e3,
-                                            gflops: 2 * Double(layer.multiplyAdds) / seconds / 1e9, cpuWall: ratio))
+            for path in options.paths {
+                let (seconds, ratio) = measure({ buffers.run(pass, path: path) }, rounds: options.rounds,
+                                               minimumTime: options.minimumTime)
+                measurements.append(Measurement(shape: layer.name, path: path.rawValue, pass: pass.rawValue,
+                                                threads: threads, ms: seconds * 1e3,
+                                                gflops: 2 * Double(layer.multiplyAdds) / seconds / 1e9, cpuWall: ratio))
+            }
         }
     }
 }
@@ -389,23 +476,42 @@ if options.json {
     exit(0)
 }
 
-print("Ours: Conv2DKernels/ConvTranspose2DKernels called directly, output and scratch allocated per call;")
-print("col tile \(options.tileBytes >> 10) KiB; OpenBLAS core \(Parallel.blasCoreName); "
+print("CPU: \(MachineInfo.cpuModel); features \(MachineInfo.vectorFeatures.joined(separator: " "))")
+print("Ours: Conv2DKernels/ConvTranspose2DKernels called directly, output and scratch allocated per call; paths "
+      + "dnnl = oneDNN \(MachineInfo.dnnlVersion) ISA \(MachineInfo.dnnlISA) (plain NCHW in/out, reorders per call), "
+      + "blas = im2col + OpenBLAS (core \(Parallel.blasCoreName), col tile \(options.tileBytes >> 10) KiB); "
       + "best of \(options.rounds) rounds ≥ \(options.minimumTime) s.")
 print("PyTorch: F.conv2d / F.conv_transpose2d forward under no_grad, autograd.grad for each gradient, "
-      + "run per shape just before ours.")
-print("GFLOP/s = 2·MACs/time; % of peak uses \(Int(peakPerCore)) GFLOP/s per thread (PERF-NOTES' Zen 3 AVX2 figure); "
-      + "1024³ sgemm now: \(gemmRates); torch \(torch?.torch ?? "n/a"))")
+      + "run per shape just before ours. 1024³ sgemm now: \(gemmRates); torch \(torch?.torch ?? "n/a").")
+print("Each time is ms (cpu/wall of its best round); ratios are ours / PyTorch (< 1 is faster).")
 print("")
-print("| shape | pass | threads | ours ms | ours GFLOP/s | % of peak | cpu/wall | torch ms | ours/torch |")
-print("| --- | --- | --: | --: | --: | --: | --: | --: | --: |")
-for m in measurements {
+let pathNames = options.paths.map(\.rawValue)
+print("| shape | pass | threads | " + pathNames.map { "\($0) ms" }.joined(separator: " | ") + " | torch ms | "
+      + pathNames.map { "\($0)/torch" }.joined(separator: " | ") + " |")
+print("| --- | --- | --: | " + Array(repeating: "--:", count: 2 * pathNames.count + 1).joined(separator: " | ") + " |")
+var printed = Set<String>()
+for m in measurements where printed.insert("\(m.shape)|\(m.pass)|\(m.threads)").inserted {
     let row = torch?.rows.first { $0.shape == m.shape && $0.pass == m.pass && $0.threads == m.threads }
-    let torchMS = row.map { String(format: "%.2f", $0.ms) } ?? "n/a"
-    let ratio = row.map { String(format: "%.2f", m.ms / $0.ms) } ?? "n/a"
-    let percent = 100 * m.gflops / (peakPerCore * Double(m.threads))
-    let ours = String(format: "%.2f | %.1f | %.0f %% | %.2f", m.ms, m.gflops, percent, m.cpuWall)
-    print("| \(m.shape) | \(m.pass) | \(m.threads) | \(ours) | \(torchMS) | \(ratio) |")
+    let ours = pathNames.map { name in
+        measurements.first { $0.shape == m.shape && $0.pass == m.pass && $0.threads == m.threads && $0.path == name }
+    }
+    let oursText = ours.map { o in o.map { String(format: "%.2f (%.2f)", $0.ms, $0.cpuWall) } ?? "n/a" }
+    let torchText = row.map { String(format: "%.2f (%.2f)", $0.ms, $0.cpuWall ?? .nan) } ?? "n/a"
+    let ratios = ours.map { o -> String in
+        guard let o, let row else { return "n/a" }
+        return String(format: "%.2f", o.ms / row.ms)
+    }
+    print("| \(m.shape) | \(m.pass) | \(m.threads) | " + oursText.joined(separator: " | ") + " | \(torchText) | "
+          + ratios.joined(separator: " | ") + " |")
+}
+print("")
+for layer in selected {
+    guard let g = layer.conv ?? layer.transposed?.adjoint else { continue }
+    let passes: [DNNL.Pass] = layer.conv != nil ? [.forward, .backwardData, .backwardWeights]
+        : [.backwardData, .forward, .backwardWeights]  // transposed: fwd = adjoint's bwd-data, and so on
+    let names = passes.map { DNNL.implementation(g, pass: $0) ?? "none" }
+    print("- oneDNN implementations for \(layer.name) (forward / input-grad / weight-grad): "
+          + names.joined(separator: " / "))
 }
 if !checks.isEmpty {
     print("")

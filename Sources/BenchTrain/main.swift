@@ -48,5 +48,8 @@ for _ in 0..<steps {
 }
 let cpuWall = (cpuSeconds() - cpuStart) / Date().timeIntervalSince(wallStart)
 let best = times.min() ?? 0, median = times.sorted()[times.count / 2]
-print(String(format: "{\"impl\":\"translate\",\"threads\":%d,\"size\":%d,\"ngf\":%d,\"best_s\":%.4f,\"median_s\":%.4f,\"cpu_wall\":%.2f}",
-             threads, size, ngf, best, median, cpuWall))
+var usage = rusage()
+getrusage(RUSAGE_SELF.rawValue, &usage)
+let peakMiB = Double(usage.ru_maxrss) / 1024  // ru_maxrss is in KiB on Linux
+print("{\"impl\":\"translate\",\"conv\":\"\(ConvolutionPath.current.rawValue)\"," + String(format: "\"threads\":%d,\"size\":%d,\"ngf\":%d,\"best_s\":%.4f,\"median_s\":%.4f,\"cpu_wall\":%.2f,\"peak_rss_mib\":%.1f}",
+             threads, size, ngf, best, median, cpuWall, peakMiB))

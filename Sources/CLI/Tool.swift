@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Kernels
 import Tensors
 
@@ -11,7 +12,8 @@ struct Tool: ParsableCommand {
         commandName: "translate",
         abstract: "Train and run image-to-image GANs (pix2pix, CycleGAN, SRGAN) on the CPU.",
         version: version,
-        subcommands: [Train.self, Apply.self, Colorize.self, Models.self, Convert.self, Inspect.self, Eval.self, Datasets.self]
+        subcommands: [Train.self, Apply.self, Colorize.self, Models.self, Convert.self, Inspect.self, Eval.self, Datasets.self,
+                      Info.self]
     )
 }
 
@@ -28,11 +30,17 @@ struct SharedOptions: ParsableArguments {
 
     mutating func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let text = ProcessInfo.processInfo.environment["TRANSLATE_CONV"], ConvolutionPath.fromEnvironment == nil {
+            throw ValidationError("TRANSLATE_CONV must be blas or dnnl, got '\(text)'")
+        }
     }
 
     /// Applies the thread setting; call first in `run()`.
     func apply() {
         Tensor.configureRuntime()
         if let threads { Parallel.setThreadCount(threads) } else { _ = Parallel.threadCount }
+        if verbose, let warning = MachineInfo.blasCoreWarning {
+            FileHandle.standardError.write(Data(("translate: warning: " + warning + "\n").utf8))
+        }
     }
 }

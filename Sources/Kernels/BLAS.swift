@@ -33,3 +33,11 @@ package enum BLAS {
         return String(cString: name)
     }
 }
+
+extension BLAS {
+    /// OpenBLAS's build description ("OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64").
+    package static var configuration: String {
+        guard let text = openblas_get_config() else { return "unknown" }
+        return String(cString: text)
+    }
+}

@@ -1,6 +1,39 @@
 import Dispatch
 import Foundation
 
+/// Which implementation runs convolutions and transposed convolutions.
+///
+/// `TRANSLATE_CONV=blas|dnnl` picks it for the process. Unset, it is `dnnl` when OpenBLAS runs kernels
+/// below the CPU's vector level (a CPU newer than its model table: there oneDNN was 3× faster, issue 13),
+/// else `blas`: where OpenBLAS knows the CPU, im2col + OpenBLAS measured as fast or faster than oneDNN 2.6
+/// on our layers (bench/sections/10-conv.sh; oneDNN is slow on the few-channel first layers and pays
+/// reorders to and from its blocked layouts on every call). Tests run each case on both paths with
+/// `ConvolutionPath.$override`.
+public enum ConvolutionPath: String, Sendable, CaseIterable {
+    /// im2col + OpenBLAS sgemm (this file).
+    case blas
+    /// oneDNN's convolution primitives (`DNNL.swift`).
+    case dnnl
+
+    /// Set by tests and benchmarks for the work inside `$override.withValue(_:operation:)`.
+    @TaskLocal public static var override: ConvolutionPath?
+
+    /// `TRANSLATE_CONV` when set to a known name, else `.dnnl` if OpenBLAS's kernels are below the CPU,
+    /// else `.blas`.
+    public static let configured: ConvolutionPath = {
+        if let path = fromEnvironment { return path }
+        return MachineInfo.blasCoreIsBelowCPU ? .dnnl : .blas
+    }()
+
+    /// The path `TRANSLATE_CONV` names, nil when unset or unknown (the CLI rejects unknown names).
+    public static var fromEnvironment: ConvolutionPath? {
+        ProcessInfo.processInfo.environment["TRANSLATE_CONV"].flatMap { ConvolutionPath(rawValue: $0.lowercased()) }
+    }
+
+    /// The path in effect: the task's override, else the configured one.
+    public static var current: ConvolutionPath { override ?? configured }
+}
+
 /// Shape of one 2-D convolution (NCHW input, OIHW weight), shared by its three kernels.
 ///
 /// The weight is used as the row-major matrix `W[O, K]` with `K = C·kh·kw`; the input patches of
@@ -52,6 +85,9 @@ package struct Conv2DGeometry: Hashable, Sendable {
 
     /// Floats of scratch that `forward`, `backwardInput` and `backwardWeight` need with `plan`.
     package var scratchCount: Int { plan.scratchCount }
+
+    /// Floats of scratch the kernels need on `path` (oneDNN manages its own).
+    package func scratchCount(for path: ConvolutionPath) -> Int { path == .dnnl ? 0 : scratchCount }
 }
 
 /// Knobs of `Conv2DPlan`. The defaults were measured best on the benchmark shapes; tests shrink them to
@@ -157,8 +193,12 @@ package enum Conv2DKernels {
     /// - Parameter scratch: at least `g.scratchCount` floats, overwritten.
     package static func forward(
         _ g: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        y: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>
+        y: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>, path: ConvolutionPath = .current
     ) {
+        if path == .dnnl {
+            DNNL.convolutionForward(g, x: x, w: w, bias: bias, y: y)
+            return
+        }
         let (C, O, K, P, Wo) = (g.inputChannels, g.outputChannels, g.patchSize, g.outputPlane, g.outputWidth)
         let beta: Float = bias == nil ? 0 : 1  // with a bias, y starts as the bias and the gemm adds to it
         if g.isPointwise {
@@ -185,8 +225,12 @@ package enum Conv2DKernels {
     /// - Parameter scratch: at least `g.scratchCount` floats, overwritten.
     package static func backwardInput(
         _ g: Conv2DGeometry, dy: UnsafePointer<Float>, w: UnsafePointer<Float>,
-        dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>
+        dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>, path: ConvolutionPath = .current
     ) {
+        if path == .dnnl {
+            DNNL.convolutionBackwardData(g, dy: dy, w: w, dx: dx)
+            return
+        }
         let (C, O, K, P, Wo) = (g.inputChannels, g.outputChannels, g.patchSize, g.outputPlane, g.outputWidth)
         if g.isPointwise {
             for n in 0..<g.batch {
@@ -222,12 +266,19 @@ package enum Conv2DKernels {
         }
     }
 
-    /// `dw = Σₙ dyₙ · colₙᵀ`: the gradient of `forward` with respect to `w`. Overwrites `dw`.
+    /// `dw = Σₙ dyₙ · colₙᵀ`: the gradient of `forward` with respect to `w` (and `db`, when given, the bias
+    /// gradient). Overwrites `dw` and `db`.
     /// - Parameter scratch: at least `g.scratchCount` floats, overwritten.
     package static func backwardWeight(
         _ g: Conv2DGeometry, dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
-        dw: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>
+        dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>? = nil,
+        scratch: UnsafeMutableBufferPointer<Float>, path: ConvolutionPath = .current
     ) {
+        if path == .dnnl {
+            DNNL.convolutionBackwardWeights(g, dy: dy, x: x, dw: dw, db: db)
+            return
+        }
+        if let db { channelSums(dy, db: db, batch: g.batch, channels: g.outputChannels, plane: g.outputPlane) }
         let (C, O, K, P, Wo) = (g.inputChannels, g.outputChannels, g.patchSize, g.outputPlane, g.outputWidth)
         if g.isPointwise {
             for n in 0..<g.batch {
@@ -560,6 +611,9 @@ package struct ConvTranspose2DGeometry: Hashable, Sendable {
 
     package var multiplyAdds: Int { adjoint.multiplyAdds }
     package var scratchCount: Int { adjoint.scratchCount }
+
+    /// Floats of scratch the kernels need on `path` (oneDNN manages its own).
+    package func scratchCount(for path: ConvolutionPath) -> Int { adjoint.scratchCount(for: path) }
 }
 
 /// Transposed convolution through the adjoint convolution's kernels: forward = col2im(wᵀ·x),
@@ -568,9 +622,10 @@ package enum ConvTranspose2DKernels {
     /// `y[N, Cout, Ho, Wo]` from `x[N, Cin, H, W]` and `w[Cin, Cout, kh, kw]` (+ bias[Cout]). Overwrites `y`.
     package static func forward(
         _ g: ConvTranspose2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        y: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>
+        y: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>,
+        path: ConvolutionPath = .current
     ) {
-        Conv2DKernels.backwardInput(g.adjoint, dy: x, w: w, dx: y, scratch: scratch)
+        Conv2DKernels.backwardInput(g.adjoint, dy: x, w: w, dx: y, scratch: scratch, path: path)
         if let bias {
             Conv2DKernels.addChannelBias(y, bias: bias, batch: g.batch, channels: g.outputChannels,
                                          plane: g.outputHeight * g.outputWidth)
@@ -580,17 +635,19 @@ package enum ConvTranspose2DKernels {
     /// `dx[N, Cin, H, W]` from `dy[N, Cout, Ho, Wo]`. Overwrites `dx`.
     package static func backwardInput(
         _ g: ConvTranspose2DGeometry, dy: UnsafePointer<Float>, w: UnsafePointer<Float>,
-        dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>
+        dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>,
+        path: ConvolutionPath = .current
     ) {
-        Conv2DKernels.forward(g.adjoint, x: dy, w: w, bias: nil, y: dx, scratch: scratch)
+        Conv2DKernels.forward(g.adjoint, x: dy, w: w, bias: nil, y: dx, scratch: scratch, path: path)
     }
 
     /// `dw[Cin, Cout, kh, kw]` summed over the batch. Overwrites `dw`.
     package static func backwardWeight(
         _ g: ConvTranspose2DGeometry, dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
-        dw: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>
+        dw: UnsafeMutablePointer<Float>, scratch: UnsafeMutableBufferPointer<Float>,
+        path: ConvolutionPath = .current
     ) {
-        Conv2DKernels.backwardWeight(g.adjoint, dy: x, x: dy, dw: dw, scratch: scratch)
+        Conv2DKernels.backwardWeight(g.adjoint, dy: x, x: dy, dw: dw, scratch: scratch, path: path)
     }
 }
 

@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
 
-/// The one thread-count setting shared by OpenBLAS and the Swift loops.
+/// The one thread-count setting shared by OpenBLAS, oneDNN's OpenMP pool (`DNNL` applies it on the
+/// calling thread before every primitive runs) and the Swift loops.
 ///
 /// Defaults to the `TRANSLATE_THREADS` environment variable when set, else every core.
 /// Tests set `TRANSLATE_THREADS=1` (PERF-NOTES P7: two BLAS threads on a contended 2-core machine
@@ -21,7 +22,7 @@ public enum Parallel {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    /// Sets the worker count for both OpenBLAS and `forEachChunk`.
+    /// Sets the worker count for OpenBLAS, oneDNN and `forEachChunk`.
     public static func setThreadCount(_ count: Int) {
         precondition(count >= 1, "thread count must be at least 1, got \(count)")
         threadCount = count

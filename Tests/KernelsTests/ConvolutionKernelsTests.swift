@@ -60,6 +60,15 @@ func describe(_ plan: Conv2DPlan) -> String {
         + (plan.transposedWeightGradient ? ", dwᵀ partials" : ", direct dw")
 }
 
+/// `db[c] = Σ_{n, i} dy[n, c, i]`, in Double.
+func naiveChannelSums(_ dy: [Float], batch: Int, channels: Int, plane: Int) -> [Float] {
+    (0..<channels).map { c in
+        Float((0..<batch).reduce(0.0) { total, n in
+            total + dy[(n * channels + c) * plane..<(n * channels + c + 1) * plane].reduce(0.0) { $0 + Double($1) }
+        })
+    }
+}
+
 @Suite struct ConvolutionKernelsTests {
     static let convCases: [ConvCase] = [
         ConvCase(2, 1, 5, 7, to: 3, k: 3, s: 1, p: 1),
@@ -76,8 +85,9 @@ func describe(_ plan: Conv2DPlan) -> String {
         ConvCase(2, 3, 7, 41, to: 5, k: 3, s: 2, p: 1),
     ]
 
-    @Test(arguments: convCases)
-    func conv2DMatchesNaiveLoop(_ shape: ConvCase) {
+    /// Each case on both paths; the im2col path under every tiling, oneDNN (which tiles itself) once.
+    @Test(arguments: convCases, ConvolutionPath.allCases)
+    func conv2DMatchesNaiveLoop(_ shape: ConvCase, _ path: ConvolutionPath) {
         let g0 = shape.geometry()
         let (N, C, O) = (g0.batch, g0.inputChannels, g0.outputChannels)
         let x = Compare.randomValues(N * C * g0.inputPlane, seed: 1)
@@ -88,20 +98,37 @@ func describe(_ plan: Conv2DPlan) -> String {
         let expectedYNoBias = Naive.convForward(g0, x: x, w: w, bias: nil)
         let expectedDX = Naive.convBackwardInput(g0, dy: dy, w: w)
         let expectedDW = Naive.convBackwardWeight(g0, dy: dy, x: x)
+        let expectedDB = naiveChannelSums(dy, batch: N, channels: O, plane: g0.outputPlane)
 
-        for tuning in tunings(patchSize: g0.patchSize, outputWidth: g0.outputWidth) {
+        let tuningsToTry = path == .blas ? tunings(patchSize: g0.patchSize, outputWidth: g0.outputWidth) : [.init()]
+        for tuning in tuningsToTry {
             let g = shape.geometry(tuning)
-            let plan = describe(g.plan)
-            var scratch = [Float](repeating: .nan, count: max(1, g.scratchCount))
+            let plan = "\(path), " + describe(g.plan)
+            var scratch = [Float](repeating: .nan, count: max(1, g.scratchCount(for: path)))
             scratch.withUnsafeMutableBufferPointer { s in
-                let y = output(expectedY.count) { Conv2DKernels.forward(g, x: x, w: w, bias: b, y: $0, scratch: s) }
-                let y0 = output(expectedY.count) { Conv2DKernels.forward(g, x: x, w: w, bias: nil, y: $0, scratch: s) }
-                let dx = output(x.count) { Conv2DKernels.backwardInput(g, dy: dy, w: w, dx: $0, scratch: s) }
-                let dw = output(w.count) { Conv2DKernels.backwardWeight(g, dy: dy, x: x, dw: $0, scratch: s) }
+                let y = output(expectedY.count) {
+                    Conv2DKernels.forward(g, x: x, w: w, bias: b, y: $0, scratch: s, path: path)
+                }
+                let y0 = output(expectedY.count) {
+                    Conv2DKernels.forward(g, x: x, w: w, bias: nil, y: $0, scratch: s, path: path)
+                }
+                let dx = output(x.count) { Conv2DKernels.backwardInput(g, dy: dy, w: w, dx: $0, scratch: s, path: path) }
+                let dw = output(w.count) {
+                    Conv2DKernels.backwardWeight(g, dy: dy, x: x, dw: $0, scratch: s, path: path)
+                }
+                var db = [Float](repeating: .nan, count: O)
+                let dwWithBias = output(w.count) { dwPointer in
+                    db.withUnsafeMutableBufferPointer { dbPointer in
+                        Conv2DKernels.backwardWeight(g, dy: dy, x: x, dw: dwPointer, db: dbPointer.baseAddress!,
+                                                     scratch: s, path: path)
+                    }
+                }
                 #expect(maxRelativeError(y, expectedY) < 1e-5, "forward, \(plan)")
                 #expect(maxRelativeError(y0, expectedYNoBias) < 1e-5, "forward without bias, \(plan)")
                 #expect(maxRelativeError(dx, expectedDX) < 1e-5, "backward input, \(plan)")
                 #expect(maxRelativeError(dw, expectedDW) < 1e-5, "backward weight, \(plan)")
+                #expect(maxRelativeError(dwWithBias, expectedDW) < 1e-5, "backward weight with bias, \(plan)")
+                #expect(maxRelativeError(db, expectedDB) < 1e-5, "backward bias, \(plan)")
             }
         }
     }
@@ -116,8 +143,8 @@ func describe(_ plan: Conv2DPlan) -> String {
         ConvCase(2, 2, 3, 19, to: 3, k: 4, s: 2, p: 1),
     ]
 
-    @Test(arguments: transposedCases)
-    func convTranspose2DMatchesNaiveLoop(_ shape: ConvCase) {
+    @Test(arguments: transposedCases, ConvolutionPath.allCases)
+    func convTranspose2DMatchesNaiveLoop(_ shape: ConvCase, _ path: ConvolutionPath) {
         let g0 = shape.transposed()
         let (N, Ci, Co) = (g0.batch, g0.inputChannels, g0.outputChannels)
         let (kh, kw) = (g0.kernelHeight, g0.kernelWidth)
@@ -130,16 +157,21 @@ func describe(_ plan: Conv2DPlan) -> String {
         let expectedDX = Naive.convTransposeBackwardInput(g0, dy: dy, w: w)
         let expectedDW = Naive.convTransposeBackwardWeight(g0, dy: dy, x: x)
 
-        for tuning in tunings(patchSize: g0.adjoint.patchSize, outputWidth: g0.width) {
+        let tuningsToTry = path == .blas ? tunings(patchSize: g0.adjoint.patchSize, outputWidth: g0.width) : [.init()]
+        for tuning in tuningsToTry {
             let g = shape.transposed(tuning)
-            let plan = describe(g.adjoint.plan)
-            var scratch = [Float](repeating: .nan, count: max(1, g.scratchCount))
+            let plan = "\(path), " + describe(g.adjoint.plan)
+            var scratch = [Float](repeating: .nan, count: max(1, g.scratchCount(for: path)))
             scratch.withUnsafeMutableBufferPointer { s in
                 let y = output(outputCount) {
-                    ConvTranspose2DKernels.forward(g, x: x, w: w, bias: b, y: $0, scratch: s)
+                    ConvTranspose2DKernels.forward(g, x: x, w: w, bias: b, y: $0, scratch: s, path: path)
                 }
-                let dx = output(x.count) { ConvTranspose2DKernels.backwardInput(g, dy: dy, w: w, dx: $0, scratch: s) }
-                let dw = output(w.count) { ConvTranspose2DKernels.backwardWeight(g, dy: dy, x: x, dw: $0, scratch: s) }
+                let dx = output(x.count) {
+                    ConvTranspose2DKernels.backwardInput(g, dy: dy, w: w, dx: $0, scratch: s, path: path)
+                }
+                let dw = output(w.count) {
+                    ConvTranspose2DKernels.backwardWeight(g, dy: dy, x: x, dw: $0, scratch: s, path: path)
+                }
                 #expect(maxRelativeError(y, expectedY) < 1e-5, "forward, \(plan)")
                 #expect(maxRelativeError(dx, expectedDX) < 1e-5, "backward input, \(plan)")
                 #expect(maxRelativeError(dw, expectedDW) < 1e-5, "backward weight, \(plan)")
@@ -160,9 +192,13 @@ func describe(_ plan: Conv2DPlan) -> String {
             let dy = Compare.randomValues(2 * 8 * g.outputPlane, seed: 43)
             var scratch = [Float](repeating: .nan, count: g.scratchCount)
             scratch.withUnsafeMutableBufferPointer { s in
-                let y = output(dy.count) { Conv2DKernels.forward(g, x: x, w: w, bias: nil, y: $0, scratch: s) }
-                let dx = output(x.count) { Conv2DKernels.backwardInput(g, dy: dy, w: w, dx: $0, scratch: s) }
-                let dw = output(w.count) { Conv2DKernels.backwardWeight(g, dy: dy, x: x, dw: $0, scratch: s) }
+                let y = output(dy.count) {
+                    Conv2DKernels.forward(g, x: x, w: w, bias: nil, y: $0, scratch: s, path: .blas)
+                }
+                let dx = output(x.count) { Conv2DKernels.backwardInput(g, dy: dy, w: w, dx: $0, scratch: s, path: .blas) }
+                let dw = output(w.count) {
+                    Conv2DKernels.backwardWeight(g, dy: dy, x: x, dw: $0, scratch: s, path: .blas)
+                }
                 #expect(maxRelativeError(y, Naive.convForward(g, x: x, w: w, bias: nil)) < 1e-5)
                 #expect(maxRelativeError(dx, Naive.convBackwardInput(g, dy: dy, w: w)) < 1e-5)
                 #expect(maxRelativeError(dw, Naive.convBackwardWeight(g, dy: dy, x: x)) < 1e-5)

@@ -1,9 +1,16 @@
+import Kernels
 import Testing
 import Tensors
 import TestSupport
 
+/// Every test runs on both convolution paths (im2col + OpenBLAS and oneDNN).
 @Suite struct ConvolutionTests {
-    @Test func conv2DLiteral() {
+    @Test(arguments: ConvolutionPath.allCases)
+    func conv2DLiteral(_ path: ConvolutionPath) {
+        ConvolutionPath.$override.withValue(path) { conv2DLiteral() }
+    }
+
+    func conv2DLiteral() {
         // 1×1×3×3 input, one 2×2 kernel, padding 0: each output is the sum of its window weighted 1, 2, 3, 4.
         let x = Tensor(shape: [1, 1, 3, 3], scalars: [1, 2, 3, 4, 5, 6, 7, 8, 9])
         let w = Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4])
@@ -20,7 +27,12 @@ import TestSupport
         #expect(strided.scalars == expectedStrided)
     }
 
-    @Test func convTransposed2DLiteral() {
+    @Test(arguments: ConvolutionPath.allCases)
+    func convTransposed2DLiteral(_ path: ConvolutionPath) {
+        ConvolutionPath.$override.withValue(path) { convTransposed2DLiteral() }
+    }
+
+    func convTransposed2DLiteral() {
         // Stride 2, 2×2 kernel, no padding: every input pixel stamps a scaled copy of the kernel.
         let x = Tensor(shape: [1, 1, 1, 2], scalars: [1, 10])
         let w = Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4])
@@ -31,7 +43,11 @@ import TestSupport
                               0, 0, 0, 0, 0])
     }
 
-    @Test(arguments: [(3, 1, 1), (4, 2, 1), (1, 1, 0), (3, 2, 0), (7, 1, 3)])
+    @Test(arguments: [(3, 1, 1), (4, 2, 1), (1, 1, 0), (3, 2, 0), (7, 1, 3)], ConvolutionPath.allCases)
+    func conv2DGradientsMatchFiniteDifferences(_ c: (kernel: Int, stride: Int, padding: Int), _ path: ConvolutionPath) {
+        ConvolutionPath.$override.withValue(path) { conv2DGradientsMatchFiniteDifferences(c) }
+    }
+
     func conv2DGradientsMatchFiniteDifferences(_ c: (kernel: Int, stride: Int, padding: Int)) {
         let x = Compare.randomTensor([2, 3, 7, 6], seed: 1)
         let w = Compare.randomTensor([4, 3, c.kernel, c.kernel], seed: 2).scaled(by: 0.5)
@@ -42,7 +58,12 @@ import TestSupport
         #expect(report.maxError < 2e-3, "\(report)")
     }
 
-    @Test func conv2DComputesOnlyRequestedGradients() {
+    @Test(arguments: ConvolutionPath.allCases)
+    func conv2DComputesOnlyRequestedGradients(_ path: ConvolutionPath) {
+        ConvolutionPath.$override.withValue(path) { conv2DComputesOnlyRequestedGradients() }
+    }
+
+    func conv2DComputesOnlyRequestedGradients() {
         let x = Compare.randomTensor([1, 2, 5, 5], seed: 4)
         let weight = Parameter(Compare.randomTensor([3, 2, 3, 3], seed: 5))
         let bias = Parameter(Compare.randomTensor([3], seed: 6))
@@ -53,7 +74,13 @@ import TestSupport
         #expect(bias.gradient?.scalars == [25, 25, 25])
     }
 
-    @Test(arguments: [(4, 2, 1, 0), (3, 2, 1, 1), (3, 1, 1, 0), (1, 1, 0, 0), (5, 3, 2, 2)])
+    @Test(arguments: [(4, 2, 1, 0), (3, 2, 1, 1), (3, 1, 1, 0), (1, 1, 0, 0), (5, 3, 2, 2)], ConvolutionPath.allCases)
+    func convTransposed2DGradientsMatchFiniteDifferences(
+        _ c: (kernel: Int, stride: Int, padding: Int, outputPadding: Int), _ path: ConvolutionPath
+    ) {
+        ConvolutionPath.$override.withValue(path) { convTransposed2DGradientsMatchFiniteDifferences(c) }
+    }
+
     func convTransposed2DGradientsMatchFiniteDifferences(
         _ c: (kernel: Int, stride: Int, padding: Int, outputPadding: Int)
     ) {
@@ -67,7 +94,12 @@ import TestSupport
         #expect(report.maxError < 2e-3, "\(report)")
     }
 
-    @Test func convTransposedIsTheAdjointOfConv() {
+    @Test(arguments: ConvolutionPath.allCases)
+    func convTransposedIsTheAdjointOfConv(_ path: ConvolutionPath) {
+        ConvolutionPath.$override.withValue(path) { convTransposedIsTheAdjointOfConv() }
+    }
+
+    func convTransposedIsTheAdjointOfConv() {
         // ⟨conv(x), y⟩ = ⟨x, convT(y)⟩ for the same weight, stride and padding.
         let x = Compare.randomTensor([1, 3, 8, 8], seed: 10)
         let w = Compare.randomTensor([5, 3, 4, 4], seed: 11)

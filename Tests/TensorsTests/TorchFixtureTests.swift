@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Testing
 import Tensors
 import TestSupport
@@ -30,7 +31,12 @@ import TestSupport
         }
     }
 
-    @Test func conv2DMatchesPyTorch() throws {
+    @Test(arguments: ConvolutionPath.allCases)
+    func conv2DMatchesPyTorch(_ path: ConvolutionPath) throws {
+        try ConvolutionPath.$override.withValue(path) { try conv2DMatchesPyTorch() }
+    }
+
+    func conv2DMatchesPyTorch() throws {
         try check("conv_k3s1p1", inputs: ["x", "w", "b"]) { t in
             t[0].conv2d(weight: t[1], bias: t[2], stride: 1, padding: 1)
         }
@@ -39,7 +45,12 @@ import TestSupport
         }
     }
 
-    @Test func convTransposed2DMatchesPyTorch() throws {
+    @Test(arguments: ConvolutionPath.allCases)
+    func convTransposed2DMatchesPyTorch(_ path: ConvolutionPath) throws {
+        try ConvolutionPath.$override.withValue(path) { try convTransposed2DMatchesPyTorch() }
+    }
+
+    func convTransposed2DMatchesPyTorch() throws {
         try check("convT_k4s2p1", inputs: ["x", "w", "b"]) { t in
             t[0].convTransposed2d(weight: t[1], bias: t[2], stride: 2, padding: 1)
         }

@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-echo "## Convolution (im2col + OpenBLAS sgemm) vs PyTorch"
+echo "## Convolution: oneDNN and im2col + OpenBLAS sgemm vs PyTorch"
 echo
 bin=.build/release/bench-kernels
 if [ ! -x "$bin" ]; then

@@ -26,34 +26,38 @@ extension Tensor {
                      "conv2d: kernel \(kh)×\(kw) does not fit input \(h)×\(w) with padding \(padding) "
                      + "(or a size is 0)")
 
+        // The backward pass runs on the path the forward pass took.
+        let path = ConvolutionPath.current
         let output = Tensor.uninitialized([n, o, g.outputHeight, g.outputWidth])
-        Scratch.with(count: g.scratchCount) { scratch in
+        Scratch.with(count: g.scratchCount(for: path)) { scratch in
             Conv2DKernels.forward(g, x: storage.pointer, w: weight.storage.pointer, bias: bias?.storage.pointer,
-                                  y: output.storage.pointer, scratch: scratch)
+                                  y: output.storage.pointer, scratch: scratch, path: path)
         }
         let input = detached(), kernel = weight.detached()
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return output.recording("conv2d", inputs: inputs) { gradOutput, needs in
             let dy = gradOutput.storage.pointer
-            var grads: [Tensor?] = [nil, nil]
-            Scratch.with(count: g.scratchCount) { scratch in
+            var grads: [Tensor?] = [nil, nil, nil]
+            let biasNeeded = needs.count == 3 && needs[2]
+            Scratch.with(count: g.scratchCount(for: path)) { scratch in
                 if needs[0] {
                     let dx = Tensor.uninitialized(input.shape)
                     Conv2DKernels.backwardInput(g, dy: dy, w: kernel.storage.pointer, dx: dx.storage.pointer,
-                                                scratch: scratch)
+                                                scratch: scratch, path: path)
                     grads[0] = dx
                 }
                 if needs[1] {
+                    // The bias gradient comes out of the same pass (oneDNN sums it alongside).
                     let dw = Tensor.uninitialized(kernel.shape)
+                    let db = biasNeeded ? Tensor.uninitialized([o]) : nil
                     Conv2DKernels.backwardWeight(g, dy: dy, x: input.storage.pointer, dw: dw.storage.pointer,
-                                                 scratch: scratch)
+                                                 db: db?.storage.pointer, scratch: scratch, path: path)
                     grads[1] = dw
+                    grads[2] = db
                 }
             }
-            if needs.count == 3 {
-                grads.append(needs[2] ? Tensor.channelSums(gradOutput) : nil)
-            }
-            return grads
+            if biasNeeded && grads[2] == nil { grads[2] = Tensor.channelSums(gradOutput) }
+            return Array(grads.prefix(needs.count))
         }
     }
 
@@ -88,27 +92,29 @@ extension Tensor {
         precondition(g.isValid, "convTransposed2d: input \(h)×\(w), kernel \(kh)×\(kw), stride \(stride), padding "
                      + "\(padding) give an empty output (or a size is 0)")
 
+        let path = ConvolutionPath.current
         let output = Tensor.uninitialized([n, cout, g.outputHeight, g.outputWidth])
-        Scratch.with(count: g.scratchCount) { scratch in
+        Scratch.with(count: g.scratchCount(for: path)) { scratch in
             ConvTranspose2DKernels.forward(g, x: storage.pointer, w: weight.storage.pointer,
-                                           bias: bias?.storage.pointer, y: output.storage.pointer, scratch: scratch)
+                                           bias: bias?.storage.pointer, y: output.storage.pointer, scratch: scratch,
+                                           path: path)
         }
         let input = detached(), kernel = weight.detached()
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return output.recording("convTransposed2d", inputs: inputs) { gradOutput, needs in
             let dy = gradOutput.storage.pointer
             var grads: [Tensor?] = [nil, nil]
-            Scratch.with(count: g.scratchCount) { scratch in
+            Scratch.with(count: g.scratchCount(for: path)) { scratch in
                 if needs[0] {
                     let dx = Tensor.uninitialized(input.shape)
                     ConvTranspose2DKernels.backwardInput(g, dy: dy, w: kernel.storage.pointer,
-                                                         dx: dx.storage.pointer, scratch: scratch)
+                                                         dx: dx.storage.pointer, scratch: scratch, path: path)
                     grads[0] = dx
                 }
                 if needs[1] {
                     let dw = Tensor.uninitialized(kernel.shape)
                     ConvTranspose2DKernels.backwardWeight(g, dy: dy, x: input.storage.pointer,
-                                                          dw: dw.storage.pointer, scratch: scratch)
+                                                          dw: dw.storage.pointer, scratch: scratch, path: path)
                     grads[1] = dw
                 }
             }

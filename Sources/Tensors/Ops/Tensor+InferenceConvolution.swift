@@ -90,3 +90,69 @@ extension Tensor {
         return output
     }
 }
+
+// MARK: - oneDNN convolution with weights prepared once (inference)
+
+/// A convolution's weight and bias with copies in the layouts oneDNN's inference primitives want, each
+/// made once, on first use (`dnnlConvolved`). For inference: the weight must not change afterwards.
+package final class DNNLConvolutionWeights: @unchecked Sendable {
+    package let weight: Tensor
+    package let bias: Tensor?
+    let prepared: DNNL.PreparedWeights
+
+    /// - Parameters:
+    ///   - weight: `[O, C, kh, kw]`.
+    ///   - bias: `[O]`, or nil.
+    package init(weight: Tensor, bias: Tensor?) {
+        precondition(weight.shape.rank == 4, "DNNLConvolutionWeights: weight must be [O, C, kh, kw], got \(weight.shape)")
+        if let bias {
+            precondition(bias.shape == [weight.shape[0]],
+                         "DNNLConvolutionWeights: bias must be [\(weight.shape[0])], got \(bias.shape)")
+        }
+        self.weight = weight.detached()
+        self.bias = bias?.detached()
+        prepared = DNNL.PreparedWeights(self.weight.storage.pointer)
+    }
+
+    /// The geometry of these weights on an `[N, C, H, W]` input.
+    func geometry(_ inputShape: Shape, stride: Int, padding: Int) -> Conv2DGeometry {
+        let (n, c, h, w) = inputShape.nchw
+        let (o, wc, kh, kw) = weight.shape.nchw
+        precondition(wc == c, "dnnlConvolved: input has \(c) channels, weight \(weight.shape) expects \(wc)")
+        let g = Conv2DGeometry(batch: n, inputChannels: c, outputChannels: o, height: h, width: w,
+                               kernelHeight: kh, kernelWidth: kw, stride: stride, padding: padding)
+        precondition(g.isValid, "dnnlConvolved: kernel \(kh)×\(kw) does not fit input \(h)×\(w) with padding \(padding)")
+        return g
+    }
+
+    /// True when oneDNN offers its Winograd algorithm for this convolution on an `inputShape` input here.
+    package func offersWinograd(on inputShape: Shape, stride: Int = 1, padding: Int) -> Bool {
+        DNNL.supports(geometry(inputShape, stride: stride, padding: padding), algorithm: .winograd)
+    }
+}
+
+extension Tensor {
+    /// `conv2d(weight:bias:stride:padding:)` forward by oneDNN's inference primitive on weights prepared
+    /// once. Same result up to float rounding; records no gradient (for inference).
+    /// - Parameters:
+    ///   - winograd: use oneDNN's Winograd algorithm (check `offersWinograd` first).
+    ///   - imageByImage: run the batch one image at a time, so each image's bytes do not depend on the
+    ///     batch it came in.
+    package func dnnlConvolved(
+        _ weights: DNNLConvolutionWeights, stride: Int = 1, padding: Int, winograd: Bool = false,
+        imageByImage: Bool = false
+    ) -> Tensor {
+        var g = weights.geometry(shape, stride: stride, padding: padding)
+        let input = detached()
+        let output = Tensor.uninitialized([g.batch, g.outputChannels, g.outputHeight, g.outputWidth])
+        let images = imageByImage ? g.batch : 1
+        g.batch /= images
+        let (inputCount, outputCount) = (g.batch * g.inputChannels * g.inputPlane, g.batch * g.outputChannels * g.outputPlane)
+        for image in 0..<images {
+            DNNL.convolutionForward(g, x: input.storage.pointer + image * inputCount, prepared: weights.prepared,
+                                    bias: weights.bias?.storage.pointer, y: output.storage.pointer + image * outputCount,
+                                    algorithm: winograd ? .winograd : .direct)
+        }
+        return output
+    }
+}
