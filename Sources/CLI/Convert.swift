@@ -14,6 +14,9 @@ extension Tool {
                 depth) are read off the tensors; flags override them. The checkpoint records the \
                 architecture, so later commands need no architecture flags. Example:
                   translate convert horse2zebra.pth --netG resnet_9blocks -o horse2zebra.safetensors
+                BasicSR/Real-ESRGAN files (RealESRGAN_x4plus.pth, realesr-general-x4v3.pth, MSRResNet …) are \
+                recognised from their keys (params_ema preferred over params):
+                  translate convert RealESRGAN_x4plus.pth
                 """)
 
         @OptionGroup var shared: SharedOptions
@@ -67,6 +70,12 @@ extension Tool {
             if let selected = conversion.selectedKey { note += ", weights from '\(selected)'" }
             print("\(source.lastPathComponent) (\(note)) → \(destination.path)")
             print("\(conversion.spec): \(CheckpointFiles.formatted(conversion.parameterCount)) parameters, \(conversion.tensorCount) tensors")
+            if let model = conversion.knownModel { print("the architecture of \(model)") }
+            if case .generator(let generator) = conversion.spec.kind, generator.isSuperResolution {
+                let settings = preprocessing ?? Preprocessing.defaults(for: conversion.spec)
+                print("upscales ×\(conversion.spec.scale); input \(settings.inputRange.rawValue), output \(settings.outputRange.rawValue) "
+                    + "(recorded in the checkpoint: `translate upscale` needs no flags)")
+            }
             if !conversion.droppedKeys.isEmpty {
                 print("dropped \(conversion.droppedKeys.count) keys the network does not use (InstanceNorm running statistics, VGG classifier): "
                     + conversion.droppedKeys.prefix(6).joined(separator: ", ") + (conversion.droppedKeys.count > 6 ? ", …" : ""))

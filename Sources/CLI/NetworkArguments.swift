@@ -48,8 +48,14 @@ struct ArchitectureOptions: ParsableArguments {
     @Option(help: "U-Net downsamplings (7 for unet_128, 8 for unet_256).")
     var downsamplings: Int?
 
-    @Option(help: "SRResNet upscaling factor: 2, 4 or 8 (default 4).")
+    @Option(help: "Upscaling factor of super-resolution generators (srresnet: 2, 4 or 8; rrdbnet: 1, 2 or 4; msrresnet: 2, 3 or 4; default 4).")
     var scale: Int?
+
+    @Option(name: .customLong("num-grow-ch"), help: "rrdbnet: channels each dense conv adds (BasicSR num_grow_ch; default 32).")
+    var growthChannels: Int?
+
+    @Option(name: .customLong("num-conv"), help: "srvggnet_compact: body convs (BasicSR num_conv; 16, or 32 for realesr-general-x4v3).")
+    var convs: Int?
 
     @Option(name: .customLong("image-size"), help: "SRGAN discriminator input size, a multiple of 16 (default 96).")
     var imageSize: Int?
@@ -99,6 +105,8 @@ struct ArchitectureOptions: ParsableArguments {
         if let blocks { spec.blocks = blocks }
         if let downsamplings { spec.downsamplings = downsamplings }
         if let scale { spec.scale = scale }
+        if let growthChannels { spec.growthChannels = growthChannels }
+        if let convs { spec.convs = convs }
         if let imageSize { spec.imageSize = imageSize }
         switch spec.kind {
         case .generator:

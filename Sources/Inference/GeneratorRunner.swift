@@ -32,7 +32,7 @@ public final class GeneratorRunner: @unchecked Sendable {
         self.spec = spec
         self.network = network
         multiple = spec.inputSizeMultiple
-        if case .generator(.srresnet) = spec.kind { scale = spec.scale } else { scale = 1 }
+        scale = spec.scale  // 1 for every network but the super-resolution generators
         self.tileSize = tileSize > 0 ? Swift.max(multiple, tileSize / multiple * multiple) : 0
         self.overlap = overlap ?? MemoryBudget.defaultOverlap(spec: spec, tileSize: self.tileSize)
         switch spec.kind {
@@ -86,7 +86,7 @@ public enum MemoryBudget {
         switch spec.kind {
         case .generator(.resnet6), .generator(.resnet9): return 12 * ngf
         case .generator(.unet128), .generator(.unet256): return 12 * ngf
-        case .generator(.srresnet): return 12 * ngf * spec.scale * spec.scale
+        case .generator(let generator) where generator.isSuperResolution: return 12 * ngf * spec.scale * spec.scale
         default: return 12 * ngf
         }
     }

@@ -134,3 +134,52 @@ package enum ResizeKernels {
         }}}}
     }
 }
+
+/// Nearest-neighbour upsampling by an integer factor, PyTorch's
+/// `F.interpolate(scale_factor=s, mode='nearest')` for integer `s`: `y[p, oy, ox] = x[p, oy/s, ox/s]`.
+/// The backward sums each `s × s` block of the output gradient into its source pixel.
+///
+/// Legend: `p` plane (n·C + c), `(h, w)` input pixel, `(i, j)` offset in the block, `s` factor.
+package enum NearestUpsampleKernels {
+    /// `y[planes, H·s, W·s]` from `x[planes, H, W]`. Overwrites `y`.
+    package static func forward(planes: Int, height H: Int, width W: Int, factor s: Int,
+                                x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        let Wo = W * s
+        Parallel.forEachChunk(count: planes, minimumChunk: max(1, 16384 / max(1, H * W * s * s))) { chunk in
+            for p in chunk {
+                let xp = x + p * H * W, yp = y + p * H * W * s * s
+                for h in 0..<H {
+                    let first = yp + h * s * Wo, src = xp + h * W
+                    for w in 0..<W {
+                        let value = src[w]
+                        for j in 0..<s { first[w * s + j] = value }
+                    }
+                    for i in 1..<max(1, s) { (first + i * Wo).update(from: first, count: Wo) }
+                }
+            }
+        }
+    }
+
+    /// `dx[planes, H, W]` from `dy[planes, H·s, W·s]`: the sum over each block. Overwrites `dx`.
+    package static func backward(planes: Int, height H: Int, width W: Int, factor s: Int,
+                                 dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
+        let Wo = W * s
+        Parallel.forEachChunk(count: planes, minimumChunk: max(1, 16384 / max(1, H * W * s * s))) { chunk in
+            for p in chunk {
+                let dxp = dx + p * H * W, dyp = dy + p * H * W * s * s
+                for h in 0..<H {
+                    let target = dxp + h * W
+                    for w in 0..<W { target[w] = 0 }
+                    for i in 0..<s {
+                        let row = dyp + (h * s + i) * Wo
+                        for w in 0..<W {
+                            var total: Float = 0
+                            for j in 0..<s { total += row[w * s + j] }
+                            target[w] += total
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -14,6 +14,8 @@ public enum CheckpointFiles {
         public var selectedKey: String?
         /// Keys of the file that were not loaded (InstanceNorm running statistics, VGG classifier).
         public var droppedKeys: [String]
+        /// The released model the architecture is that of ("Real-ESRGAN's RealESRGAN_x4plus …"), if any.
+        public var knownModel: String?
     }
 
     /// Reads `source` (a PyTorch state dict), builds the `kind` network it holds with the options
@@ -27,11 +29,17 @@ public enum CheckpointFiles {
         let loaded = Set(network.namedParameters.map(\.name))
         var extra = ["converted_from": source.lastPathComponent]
         if let selected = stateDict.selectedKey { extra["converted_key"] = selected }
+        let knownModel = StateDictImport.knownModel(spec)
+        if let knownModel { extra["architecture_of"] = knownModel }
+        if case .generator(.rrdbnet) = spec.kind {
+            extra["upsampling"] = "nearest-neighbour ×2 twice inside the network"
+                + (spec.scale < 4 ? ", after a pixel unshuffle by \(4 / spec.scale) of the input" : "")
+        }
         let checkpoint = Checkpoint(network: network, spec: spec, preprocessing: preprocessing, extraMetadata: extra)
         try checkpoint.write(to: destination)
         return Conversion(spec: spec, parameterCount: network.parameterCount, tensorCount: checkpoint.tensors.count,
                           format: stateDict.format, selectedKey: stateDict.selectedKey,
-                          droppedKeys: stateDict.names.filter { !loaded.contains($0) })
+                          droppedKeys: stateDict.names.filter { !loaded.contains($0) }, knownModel: knownModel)
     }
 
     /// A human-readable summary of a `.safetensors` checkpoint or a PyTorch `.pth`: architecture,

@@ -18,10 +18,29 @@ public enum NormKind: String, CaseIterable, Codable, Sendable {
     }
 }
 
-/// Generator architectures, by the reference's `--netG` names (plus `srresnet`, Ledig et al. 2017).
+/// Generator architectures, by the reference's `--netG` names (plus `srresnet`, Ledig et al. 2017, and
+/// the BasicSR/Real-ESRGAN super-resolution zoo: `rrdbnet`, `srvggnet_compact`, `msrresnet`).
 public enum GeneratorKind: String, CaseIterable, Codable, Sendable {
     case unet128 = "unet_128", unet256 = "unet_256", resnet6 = "resnet_6blocks", resnet9 = "resnet_9blocks"
     case srresnet = "srresnet"
+    /// ESRGAN/Real-ESRGAN's RRDBNet (BasicSR `RRDBNet`).
+    case rrdbnet = "rrdbnet"
+    /// Real-ESRGAN's compact network (BasicSR `SRVGGNetCompact`).
+    case srvggnetCompact = "srvggnet_compact"
+    /// BasicSR's SRResNet without batch norm (`MSRResNet`).
+    case msrresnet = "msrresnet"
+
+    /// Super-resolution generators: their output is `scale` times their input, so they cannot be the
+    /// generator of a pix2pix or CycleGAN model.
+    public var isSuperResolution: Bool {
+        switch self {
+        case .srresnet, .rrdbnet, .srvggnetCompact, .msrresnet: return true
+        case .unet128, .unet256, .resnet6, .resnet9: return false
+        }
+    }
+
+    /// The BasicSR/Real-ESRGAN zoo kinds: no norm, no dropout, RGB in [0, 1] in and out.
+    public var isBasicSR: Bool { self == .rrdbnet || self == .srvggnetCompact || self == .msrresnet }
 }
 
 /// Discriminator architectures, by the reference's `--netD` names (plus `srgan`, Ledig et al. 2017).

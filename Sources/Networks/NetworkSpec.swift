@@ -20,16 +20,22 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
     public var norm: NormKind
     /// Dropout 0.5 in ResNet blocks / inner U-Net levels (the reference's `not --no_dropout`).
     public var dropout: Bool
-    /// Residual blocks: ResNet (6 or 9 by kind), SRResNet (16).
+    /// Residual blocks: ResNet (6 or 9 by kind), SRResNet (16), RRDBNet's RRDBs (`num_block`, 23),
+    /// MSRResNet (16).
     public var blocks: Int
     /// U-Net downsamplings (7 for `unet_128`, 8 for `unet_256`).
     public var downsamplings: Int
     /// `n_layers_D` for PatchGAN kinds (3 for `basic`).
     public var layers: Int
-    /// SRResNet upscaling factor.
+    /// The output's size over the input's: the upscaling factor of super-resolution generators
+    /// (`srresnet`, `rrdbnet`, `srvggnet_compact`, `msrresnet`), 1 for every other network.
     public var scale: Int
     /// SRGAN discriminator input size (its dense layer depends on it).
     public var imageSize: Int
+    /// RRDBNet's `num_grow_ch` (32): channels each dense conv adds.
+    public var growthChannels: Int = 0
+    /// SRVGGNetCompact's `num_conv` (16 or 32): body convs after the first.
+    public var convs: Int = 0
 
     // MARK: - Defaults per kind
 
@@ -63,6 +69,12 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
             spec.norm = .batch
             spec.blocks = 16
             spec.scale = 4
+        case .rrdbnet:
+            (spec.norm, spec.blocks, spec.growthChannels, spec.scale) = (.none, 23, 32, 4)
+        case .srvggnetCompact:
+            (spec.norm, spec.convs, spec.scale) = (.none, 16, 4)  // BasicSR's default (realesr-animevideov3)
+        case .msrresnet:
+            (spec.norm, spec.blocks, spec.scale) = (.none, 16, 4)
         }
         if let norm { spec.norm = norm }
         if let dropout { spec.dropout = dropout }
@@ -123,6 +135,21 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
             if scale < 2 || scale > 16 || scale & (scale - 1) != 0 { result.append("SRResNet scale must be 2, 4, 8 or 16, got \(scale)") }
             if norm == .instance { result.append("SRResNet norm must be batch or none") }
             if blocks < 0 { result.append("blocks must be non-negative, got \(blocks)") }
+        case .generator(.rrdbnet):
+            if ![1, 2, 4].contains(scale) { result.append("RRDBNet scale must be 1, 2 or 4, got \(scale)") }
+            if blocks < 0 { result.append("num_block must be non-negative, got \(blocks)") }
+            if growthChannels < 1 { result.append("num_grow_ch must be at least 1, got \(growthChannels)") }
+            if norm != .none || dropout { result.append("RRDBNet has no norm and no dropout") }
+        case .generator(.srvggnetCompact):
+            if scale < 1 || scale > 8 { result.append("SRVGGNetCompact scale must be between 1 and 8, got \(scale)") }
+            if convs < 0 { result.append("num_conv must be non-negative, got \(convs)") }
+            if outputChannels != inputChannels { result.append("SRVGGNetCompact adds its upsampled input: output_nc must equal input_nc") }
+            if norm != .none || dropout { result.append("SRVGGNetCompact has no norm and no dropout") }
+        case .generator(.msrresnet):
+            if ![2, 3, 4].contains(scale) { result.append("MSRResNet scale must be 2, 3 or 4, got \(scale)") }
+            if blocks < 0 { result.append("blocks must be non-negative, got \(blocks)") }
+            if outputChannels != inputChannels { result.append("MSRResNet adds its upsampled input: output_nc must equal input_nc") }
+            if norm != .none || dropout { result.append("MSRResNet has no norm and no dropout") }
         case .discriminator(.basic), .discriminator(.nLayers):
             if layers < 0 || layers > 10 { result.append("n_layers_D must be between 0 and 10, got \(layers)") }
         case .discriminator(.pixel):
@@ -152,6 +179,15 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
         case .generator(.srresnet):
             return SRResNet(inputChannels: inputChannels, outputChannels: outputChannels, baseFilters: baseFilters,
                             blocks: blocks, scale: scale, norm: norm)
+        case .generator(.rrdbnet):
+            return RRDBNet(inputChannels: inputChannels, outputChannels: outputChannels, baseFilters: baseFilters,
+                           blocks: blocks, growthChannels: growthChannels, scale: scale)
+        case .generator(.srvggnetCompact):
+            return SRVGGNetCompact(inputChannels: inputChannels, outputChannels: outputChannels, baseFilters: baseFilters,
+                                   convs: convs, scale: scale)
+        case .generator(.msrresnet):
+            return MSRResNet(inputChannels: inputChannels, outputChannels: outputChannels, baseFilters: baseFilters,
+                             blocks: blocks, scale: scale)
         case .discriminator(.basic), .discriminator(.nLayers):
             return PatchDiscriminator(inputChannels: inputChannels, baseFilters: baseFilters, layers: layers, norm: norm)
         case .discriminator(.pixel):
@@ -167,10 +203,12 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
     public var parameterCount: Int { makeNetwork().parameterCount }
 
     /// Input height and width must be multiples of this: 4 for ResNets (two stride-2 levels),
-    /// 2^downsamplings for U-Nets, 16 for SRGAN's D, 1 otherwise.
+    /// 2^downsamplings for U-Nets, 16 for SRGAN's D, 4 / scale for RRDBNet (its pixel unshuffle),
+    /// 1 otherwise.
     public var inputSizeMultiple: Int {
         switch kind {
         case .generator(.resnet6), .generator(.resnet9): return 4
+        case .generator(.rrdbnet): return 4 / max(1, scale)
         case .generator(.unet128), .generator(.unet256): return 1 << downsamplings
         case .discriminator(.srgan): return imageSize
         default: return 1
@@ -185,8 +223,8 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
         switch kind {
         case .generator(let generator):
             parts.append("output_nc \(outputChannels)")
-            parts.append("ngf \(baseFilters)")
-            parts.append("norm \(norm.rawValue)")
+            parts.append((generator.isBasicSR ? "num_feat " : "ngf ") + "\(baseFilters)")
+            if !generator.isBasicSR { parts.append("norm \(norm.rawValue)") }
             switch generator {
             case .resnet6, .resnet9:
                 parts.append(dropout ? "dropout" : "no dropout")
@@ -194,8 +232,15 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
             case .unet128, .unet256:
                 parts.append(dropout ? "dropout" : "no dropout")
                 if downsamplings != (generator == .unet128 ? 7 : 8) { parts.append("\(downsamplings) downsamplings") }
-            case .srresnet:
+            case .srresnet, .msrresnet:
                 parts.append("\(blocks) blocks")
+                parts.append("×\(scale)")
+            case .rrdbnet:
+                parts.append("\(blocks) blocks")
+                parts.append("growth \(growthChannels)")
+                parts.append("×\(scale)")
+            case .srvggnetCompact:
+                parts.append("\(convs) convs")
                 parts.append("×\(scale)")
             }
         case .discriminator(let discriminator):
@@ -219,13 +264,22 @@ public struct NetworkSpec: Equatable, Sendable, CustomStringConvertible {
         case .generator(let generator):
             object["output_nc"] = outputChannels
             object["ngf"] = baseFilters
-            object["norm"] = norm.rawValue
-            object["dropout"] = dropout
+            if !generator.isBasicSR {
+                object["norm"] = norm.rawValue
+                object["dropout"] = dropout
+            }
             switch generator {
             case .resnet6, .resnet9: object["blocks"] = blocks
             case .unet128, .unet256: object["downsamplings"] = downsamplings
-            case .srresnet:
+            case .srresnet, .msrresnet:
                 object["blocks"] = blocks
+                object["scale"] = scale
+            case .rrdbnet:
+                object["blocks"] = blocks
+                object["num_grow_ch"] = growthChannels
+                object["scale"] = scale
+            case .srvggnetCompact:
+                object["num_conv"] = convs
                 object["scale"] = scale
             }
         case .discriminator(let discriminator):
@@ -259,6 +313,8 @@ extension NetworkSpec {
         var n_layers: Int?
         var scale: Int?
         var image_size: Int?
+        var num_grow_ch: Int?
+        var num_conv: Int?
     }
 
     /// Parses the JSON written by `json`. Missing optional keys take the kind's defaults; unknown
@@ -291,6 +347,8 @@ extension NetworkSpec {
             if let value = stored.blocks { spec.blocks = value }
             if let value = stored.downsamplings { spec.downsamplings = value }
             if let value = stored.scale { spec.scale = value }
+            if let value = stored.num_grow_ch { spec.growthChannels = value }
+            if let value = stored.num_conv { spec.convs = value }
         case .discriminator:
             if let value = stored.ndf { spec.baseFilters = value }
             if let value = stored.n_layers { spec.layers = value }

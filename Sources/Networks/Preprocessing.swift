@@ -46,11 +46,15 @@ public struct Preprocessing: Codable, Equatable, Sendable {
 
     /// The conventions of the recipe that uses `spec`: [−1, 1] in and out for pix2pix/CycleGAN
     /// (gray or Lab by channel count), [0, 1] LR in and [−1, 1] HR out for SRResNet (Ledig et al.),
+    /// [0, 1] in and out for the BasicSR/Real-ESRGAN kinds,
     /// ImageNet normalization for VGG features.
     public static func defaults(for spec: NetworkSpec) -> Preprocessing {
         switch spec.kind {
         case .generator(.srresnet):
             return Preprocessing(inputRange: .zeroToOne, outputRange: .minusOneToOne)
+        case .generator(let generator) where generator.isBasicSR:
+            // BasicSR/Real-ESRGAN: RGB in [0, 1] in and out (outputs clamped to [0, 1]).
+            return Preprocessing(inputRange: .zeroToOne, outputRange: .zeroToOne)
         case .features:
             return Preprocessing(inputRange: .imagenet, outputRange: .imagenet)
         case .generator:

@@ -65,6 +65,47 @@ public enum StateDictImport {
                 .filter { key in shapes[key.replacingOccurrences(of: ".bias", with: ".weight")]?.rank == 4 }.count
             spec.scale = 1 << stages
             spec.norm = shapes["body.0.bn1.weight"] != nil || shapes["trunk.1.weight"] != nil ? .batch : .none
+        case .generator(.rrdbnet):
+            // conv_first sees C channels at scale 4, 4·C after the pixel unshuffle of scale 2, 16·C at scale 1
+            // (Real-ESRGAN: 3, 12, 48, with C = output channels = 3).
+            let first = try shape("conv_first.weight")
+            spec.baseFilters = first[0]
+            spec.outputChannels = try shape("conv_last.weight")[0]
+            let unshuffled = first[1], out = spec.outputChannels
+            if unshuffled == 16 * out { (spec.scale, spec.inputChannels) = (1, out) }
+            else if unshuffled == 4 * out { (spec.scale, spec.inputChannels) = (2, out) }
+            else { (spec.scale, spec.inputChannels) = (4, unshuffled) }
+            spec.blocks = (lastIndex("body.", ".rdb1.conv1.weight") ?? -1) + 1
+            if spec.blocks > 0 { spec.growthChannels = try shape("body.0.rdb1.conv1.weight")[0] }
+        case .generator(.srvggnetCompact):
+            // body.0 conv, body.1 PReLU, then (conv, PReLU) × num_conv, the last conv to C·scale².
+            let first = try shape("body.0.weight")
+            (spec.baseFilters, spec.inputChannels) = (first[0], first[1])
+            spec.outputChannels = spec.inputChannels
+            guard let last = lastIndex("body.", ".weight"), last >= 2, last % 2 == 0 else {
+                throw CheckpointError(.mismatch, "the SRVGGNetCompact body must end with a conv at an even index")
+            }
+            spec.convs = (last - 2) / 2
+            let channels = try shape("body.\(last).weight")[0]
+            let scale = Int(Double(channels / max(1, spec.outputChannels)).squareRoot().rounded())
+            guard scale >= 1, scale * scale * spec.outputChannels == channels else {
+                throw CheckpointError(.mismatch, "the last conv 'body.\(last).weight' has \(channels) outputs, not \(spec.outputChannels)·scale²")
+            }
+            spec.scale = scale
+        case .generator(.msrresnet):
+            let first = try shape("conv_first.weight")
+            (spec.baseFilters, spec.inputChannels) = (first[0], first[1])
+            spec.outputChannels = try shape("conv_last.weight")[0]
+            spec.blocks = (lastIndex("body.", ".conv1.weight") ?? -1) + 1
+            if shapes["upconv2.weight"] != nil {
+                spec.scale = 4
+            } else {
+                let channels = try shape("upconv1.weight")[0]
+                spec.scale = Int(Double(channels / max(1, spec.baseFilters)).squareRoot().rounded())
+                guard spec.scale * spec.scale * spec.baseFilters == channels else {
+                    throw CheckpointError(.mismatch, "'upconv1.weight' has \(channels) outputs, not num_feat·scale²")
+                }
+            }
         case .discriminator(.basic), .discriminator(.nLayers):
             let first = try shape("model.0.weight")
             (spec.baseFilters, spec.inputChannels) = (first[0], first[1])
@@ -111,6 +152,13 @@ public enum StateDictImport {
             return .generator(blocks == 6 ? .resnet6 : .resnet9)
         }
         if shapes["head.0.weight"] != nil, shapes["tail.weight"] != nil { return .generator(.srresnet) }
+        if shapes["conv_first.weight"] != nil {
+            if shapes["conv_up1.weight"] != nil || shapes["body.0.rdb1.conv1.weight"] != nil { return .generator(.rrdbnet) }
+            if shapes["upconv1.weight"] != nil { return .generator(.msrresnet) }
+        }
+        if shapes["body.0.weight"]?.rank == 4, shapes["body.1.weight"]?.rank == 1, shapes["body.2.weight"]?.rank == 4 {
+            return .generator(.srvggnetCompact)
+        }
         if shapes["model.0.weight"]?.dimensions.last == 4 {
             let convs = shapes.filter { $0.key.hasPrefix("model.") && $0.key.hasSuffix(".weight") && $0.value.rank == 4 }.count
             return .discriminator(convs == 5 ? .basic : .nLayers)
@@ -123,6 +171,31 @@ public enum StateDictImport {
             if shapes["features.34.weight"] != nil { return .features(.vgg19) }
         }
         return nil
+    }
+
+    /// The released model(s) `spec` has the architecture of ("RealESRGAN_x4plus or RealESRNet_x4plus"),
+    /// or nil. The weights may differ: only the architecture is compared.
+    public static func knownModel(_ spec: NetworkSpec) -> String? {
+        guard spec.inputChannels == 3, spec.outputChannels == 3, spec.baseFilters == 64 else { return nil }
+        switch spec.kind {
+        case .generator(.rrdbnet) where spec.growthChannels == 32:
+            switch (spec.blocks, spec.scale) {
+            case (23, 4): return "Real-ESRGAN's RealESRGAN_x4plus or RealESRNet_x4plus (BasicSR's ESRGAN ×4)"
+            case (23, 2): return "Real-ESRGAN's RealESRGAN_x2plus"
+            case (6, 4): return "Real-ESRGAN's RealESRGAN_x4plus_anime_6B"
+            default: return nil
+            }
+        case .generator(.srvggnetCompact):
+            switch (spec.convs, spec.scale) {
+            case (32, 4): return "Real-ESRGAN's realesr-general-x4v3 (or realesr-general-wdn-x4v3)"
+            case (16, 4): return "Real-ESRGAN's realesr-animevideov3"
+            default: return nil
+            }
+        case .generator(.msrresnet) where spec.blocks == 16:
+            return "BasicSR's MSRResNet_x\(spec.scale)"
+        default:
+            return nil
+        }
     }
 
     // MARK: - Loading

@@ -55,7 +55,7 @@ public final class CycleGANTrainer: Trainer {
     ///   identity loss with `input_nc ≠ output_nc`.
     public convenience init(options: TrainOptions) throws {
         let generatorKind = options.netG, discriminatorKind = options.netD, norm = options.norm
-        guard generatorKind != .srresnet else {
+        guard !generatorKind.isSuperResolution else {
             throw OptionError("--netG \(generatorKind.rawValue) is not a CycleGAN generator (resnet_9blocks, resnet_6blocks, unet_256, unet_128)")
         }
         guard discriminatorKind != .srgan else {

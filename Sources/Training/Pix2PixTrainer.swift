@@ -37,8 +37,8 @@ public final class Pix2PixTrainer: Trainer {
 
     public init(options: TrainOptions) throws {
         self.options = options
-        guard options.netG != .srresnet else {
-            throw OptionError("--netG srresnet is not a pix2pix generator (unet_256, unet_128, resnet_9blocks, resnet_6blocks)")
+        guard !options.netG.isSuperResolution else {
+            throw OptionError("--netG \(options.netG.rawValue) is not a pix2pix generator (unet_256, unet_128, resnet_9blocks, resnet_6blocks)")
         }
         guard options.netD != .srgan else {
             throw OptionError("--netD srgan is not a PatchGAN discriminator (basic, n_layers, pixel)")

@@ -91,6 +91,29 @@ import TestSupport
         #expect(output(g.elementCount) { PixelShuffleKernels.unshuffle(g, y: y, x: $0) } == x)
     }
 
+    // MARK: - Nearest upsampling
+
+    /// Every output pixel is its source pixel `x[oy / s, ox / s]`; the backward is the adjoint
+    /// (Σ dy·y(x) = Σ dx·x for any x, dy).
+    @Test(arguments: [(1, 1, 1, 2), (3, 4, 5, 2), (2, 3, 2, 4), (1, 2, 3, 1), (2, 5, 1, 3)])
+    func nearestUpsampleMatchesNaiveLoop(_ c: (Int, Int, Int, Int)) {
+        let (planes, H, W, s) = c
+        let x = Compare.randomValues(planes * H * W, seed: 21)
+        let y = output(planes * H * W * s * s) { NearestUpsampleKernels.forward(planes: planes, height: H, width: W, factor: s, x: x, y: $0) }
+        var expected = [Float](repeating: .nan, count: y.count)
+        for p in 0..<planes { for oy in 0..<(H * s) { for ox in 0..<(W * s) {
+            expected[(p * H * s + oy) * W * s + ox] = x[(p * H + oy / s) * W + ox / s]
+        }}}
+        #expect(y == expected)
+        let dy = Compare.randomValues(y.count, seed: 22)
+        let dx = output(x.count) { NearestUpsampleKernels.backward(planes: planes, height: H, width: W, factor: s, dy: dy, dx: $0) }
+        var naive = [Float](repeating: 0, count: x.count)
+        for p in 0..<planes { for oy in 0..<(H * s) { for ox in 0..<(W * s) {
+            naive[(p * H + oy / s) * W + ox / s] += dy[(p * H * s + oy) * W * s + ox]
+        }}}
+        #expect(Compare.maxAbsoluteDifference(dx, naive) < 1e-5)
+    }
+
     // MARK: - Resize
 
     @Test(arguments: [(3, 5, 7, 11), (8, 8, 3, 5), (4, 6, 4, 6), (1, 1, 3, 2), (5, 9, 17, 2), (16, 16, 5, 7)],

@@ -60,6 +60,6 @@ import Training
         }
         let recipe = OptionSource(origin: "r.yaml", entries: [("netG", "unet_265")])
         #expect(throws: OptionError("r.yaml: netG: 'unet_265' is not one of unet_128, unet_256, resnet_6blocks, resnet_9blocks, "
-            + "srresnet; did you mean 'unet_256'?")) { try TrainOptions.resolve([recipe]) }
+            + "srresnet, rrdbnet, srvggnet_compact, msrresnet; did you mean 'unet_256'?")) { try TrainOptions.resolve([recipe]) }
     }
 }

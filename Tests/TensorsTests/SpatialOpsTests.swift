@@ -77,6 +77,39 @@ import TestSupport
         #expect(report.maxError < 1e-3, "\(report)")
     }
 
+    @Test func pixelUnshuffleLiteralInvertsShuffle() {
+        // [1, 1, 2, 4] → [1, 4, 1, 2]: sub-pixel (i, j) goes to channel i·2 + j (BasicSR's pixel_unshuffle).
+        let x = Tensor(shape: [1, 1, 2, 4], scalars: [0, 10, 1, 11, 20, 30, 21, 31])
+        let y = x.pixelUnshuffled(downscaleFactor: 2)
+        #expect(y.shape == [1, 4, 1, 2])
+        #expect(y.scalars == [0, 1, 10, 11, 20, 21, 30, 31])
+        let random = Compare.randomTensor([2, 3, 8, 4], seed: 9)
+        #expect(random.pixelUnshuffled(downscaleFactor: 4).pixelShuffled(upscaleFactor: 4).scalars == random.scalars)
+    }
+
+    @Test func pixelUnshuffleGradientMatchesFiniteDifferences() {
+        let x = Compare.randomTensor([2, 2, 4, 6], seed: 4)
+        let report = GradientCheck.check(inputs: [x]) { t in t[0].pixelUnshuffled(downscaleFactor: 2) }
+        #expect(report.maxError < 1e-3, "\(report)")
+    }
+
+    // MARK: - Nearest upsampling
+
+    @Test func nearestUpsampleLiteral() {
+        let x = Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4])
+        let y = x.upsampledNearest(factor: 2)
+        #expect(y.shape == [1, 1, 4, 4])
+        #expect(y.scalars == [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4])
+        #expect(x.upsampledNearest(factor: 1).scalars == x.scalars)
+    }
+
+    @Test(arguments: [2, 3])
+    func nearestUpsampleGradientMatchesFiniteDifferences(_ factor: Int) {
+        let x = Compare.randomTensor([2, 3, 3, 2], seed: 5)
+        let report = GradientCheck.check(inputs: [x]) { t in t[0].upsampledNearest(factor: factor) }
+        #expect(report.maxError < 1e-3, "\(report)")
+    }
+
     // MARK: - Resize
 
     @Test func resizeLiteral() {

@@ -76,6 +76,10 @@ import Training
         options = Self.options()
         options.netG = .srresnet
         #expect(throws: OptionError.self) { try Pix2PixTrainer(options: options) }
+        options.netG = .rrdbnet
+        #expect(throws: OptionError("--netG rrdbnet is not a pix2pix generator (unet_256, unet_128, resnet_9blocks, resnet_6blocks)")) {
+            try Pix2PixTrainer(options: options)
+        }
     }
 }
 

@@ -69,4 +69,25 @@ extension Tensor {
             return [dx]
         }
     }
+
+    /// Rearranges `[N, C, H·r, W·r]` into `[N, C·r², H, W]` (PyTorch `F.pixel_unshuffle(x, r)` and
+    /// BasicSR's `pixel_unshuffle`), the inverse of `pixelShuffled(upscaleFactor:)`:
+    /// `y[n, c·r² + i·r + j, h, w] = x[n, c, h·r + i, w·r + j]`. Real-ESRGAN's ×2 and ×1 RRDBNets
+    /// apply it to their input.
+    /// - Precondition: the height and width are multiples of `r`.
+    public func pixelUnshuffled(downscaleFactor r: Int) -> Tensor {
+        precondition(shape.rank == 4, "pixelUnshuffled: input must be [N, C, H, W], got \(shape)")
+        let (n, c, h, w) = shape.nchw
+        precondition(r >= 1, "pixelUnshuffled: downscaleFactor must be ≥ 1, got \(r)")
+        precondition(h % r == 0 && w % r == 0, "pixelUnshuffled: \(h)×\(w) is not a multiple of \(r)")
+        let g = PixelShuffleGeometry(batch: n, channels: c, height: h / r, width: w / r, factor: r)
+        let output = Tensor.uninitialized([n, c * r * r, h / r, w / r])
+        PixelShuffleKernels.unshuffle(g, y: storage.pointer, x: output.storage.pointer)
+        let inputShape = shape
+        return output.recording("pixelUnshuffle", inputs: [self]) { gradOutput, _ in
+            let dx = Tensor.uninitialized(inputShape)
+            PixelShuffleKernels.shuffle(g, x: gradOutput.storage.pointer, y: dx.storage.pointer)
+            return [dx]
+        }
+    }
 }

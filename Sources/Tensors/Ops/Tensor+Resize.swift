@@ -38,4 +38,25 @@ extension Tensor {
             return [dx]
         }
     }
+
+    /// Repeats every pixel of an `[N, C, H, W]` tensor into an `s × s` block, PyTorch's
+    /// `F.interpolate(scale_factor=s, mode='nearest')` for an integer factor (ESRGAN's upsampling,
+    /// SRVGGNetCompact's skip). Differentiable: the backward sums each block.
+    ///
+    /// - Returns: `[N, C, H·s, W·s]`.
+    public func upsampledNearest(factor s: Int) -> Tensor {
+        precondition(shape.rank == 4, "upsampledNearest: input must be [N, C, H, W], got \(shape)")
+        precondition(s >= 1, "upsampledNearest: factor must be ≥ 1, got \(s)")
+        let (n, c, h, w) = shape.nchw
+        let output = Tensor.uninitialized([n, c, h * s, w * s])
+        NearestUpsampleKernels.forward(planes: n * c, height: h, width: w, factor: s, x: storage.pointer,
+                                       y: output.storage.pointer)
+        let inputShape = shape
+        return output.recording("upsampleNearest", inputs: [self]) { gradOutput, _ in
+            let dx = Tensor.uninitialized(inputShape)
+            NearestUpsampleKernels.backward(planes: n * c, height: h, width: w, factor: s,
+                                            dy: gradOutput.storage.pointer, dx: dx.storage.pointer)
+            return [dx]
+        }
+    }
 }
