@@ -50,8 +50,8 @@ extension TrainingRun {
         }
         let loader = BatchLoader(dataset: dataset, batchSize: options.batchSize, options: data, seed: options.seed,
                                  workers: options.numThreads, diagnostics: diagnostics)
-        let loop = TrainingLoop(trainer: trainer, source: UnpairedLoaderSource(loader, UnpairedBatch.init), options: options, runFolder: runFolder,
-                                writeImage: Self.writePNG)
+        let loop = TrainingLoop(trainer: trainer, source: UnpairedLoaderSource(loader, UnpairedBatch.init), options: options,
+                                runFolder: runFolder, interrupts: interrupts, writeImage: Self.writePNG)
         log("training cycle_gan \(options.name): \(dataset.inputFiles.count) + \(dataset.targetFiles.count) images, "
             + "G \(options.netG.rawValue) (\(trainer.generatorA.parameterCount) parameters each), "
             + "D \(options.netD.rawValue) (\(trainer.discriminatorA.parameterCount) each), \(Parallel.threadCount) thread(s), "

@@ -13,6 +13,9 @@ public struct TrainingRun {
     public let recipe: Recipe?
     /// Plain messages (start, evaluation, report path); standard error by default.
     public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    /// What stops training early: Ctrl-C by default; tests running beside others use one that
+    /// listens to no signal.
+    public var interrupts = InterruptWatcher()
 
     public init(options: TrainOptions, recipe: Recipe? = nil) {
         self.options = options
@@ -87,7 +90,7 @@ public struct TrainingRun {
         let dataset = try makePairDataset(options: options, split: "train", data: data, diagnostics: diagnostics)
         let source = dataset.source(batchSize: options.batchSize, options: data, seed: options.seed,
                                     workers: options.numThreads, diagnostics: diagnostics)
-        let loop = TrainingLoop(trainer: trainer, source: source, options: options, runFolder: runFolder,
+        let loop = TrainingLoop(trainer: trainer, source: source, options: options, runFolder: runFolder, interrupts: interrupts,
                                 writeImage: Self.writePNG)
         log("training \(options.model.rawValue) \(options.name): \(dataset.count) images, "
             + "G \(options.netG.rawValue) (\(trainer.generator.parameterCount) parameters), D \(options.netD.rawValue), "

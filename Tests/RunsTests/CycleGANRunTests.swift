@@ -42,6 +42,8 @@ import Training
         ]).source
         var run = try TrainingRun.resolve(recipe: "horse2zebra-cpu", flags: flags, searchFolders: [Self.pipelines])
         run.log = { _ in }
+        // Other suites send SIGINT to this process (the Ctrl-C test): this run must not hear it.
+        run.interrupts = InterruptWatcher(listensToSignals: false)
         #expect(try run.execute() == .finished)
         let runFolder = folder.appendingPathComponent("h2z")
         let sample = repositoryRoot.appendingPathComponent("datasets/samples/horse2zebra")
