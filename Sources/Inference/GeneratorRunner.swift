@@ -18,6 +18,11 @@ public final class GeneratorRunner: @unchecked Sendable {
     public let tileSize: Int
     /// Input pixels shared by neighbouring tiles.
     public let overlap: Int
+    /// Input pixels at each shared tile side used as context only (`Tiling.run`'s margin): a
+    /// quarter of the overlap for super-resolution generators (whose convolutions see a fixed
+    /// neighbourhood, so this makes tiles exact), 0 for translation generators (instance norm
+    /// makes every tile differ anyway; they feather over the whole overlap).
+    public let margin: Int
     /// Inputs are padded to at least this side: a ResNet with instance norm needs 2×2 pixels at its
     /// lowest level (¼ resolution), so tiny images go in as 8×8.
     public let minimumSize: Int
@@ -32,9 +37,10 @@ public final class GeneratorRunner: @unchecked Sendable {
         self.spec = spec
         self.network = network
         multiple = spec.inputSizeMultiple
-        if case .generator(.srresnet) = spec.kind { scale = spec.scale } else { scale = 1 }
+        scale = spec.upscaleFactor ?? 1
         self.tileSize = tileSize > 0 ? Swift.max(multiple, tileSize / multiple * multiple) : 0
         self.overlap = overlap ?? MemoryBudget.defaultOverlap(spec: spec, tileSize: self.tileSize)
+        margin = spec.upscaleFactor == nil ? 0 : self.overlap / 4
         switch spec.kind {
         case .generator(.resnet6), .generator(.resnet9): minimumSize = 2 * multiple
         default: minimumSize = multiple
@@ -54,7 +60,7 @@ public final class GeneratorRunner: @unchecked Sendable {
         if images.count == 1 || needsTiles(height: h, width: w) || images.contains(where: { $0.shape != first.shape }) {
             return images.map { image in
                 Tiling.run(image, multiple: multiple, scale: scale, tileSize: tileSize, overlap: overlap,
-                           minimumSize: minimumSize, forward)
+                           minimumSize: minimumSize, margin: margin, forward)
             }
         }
         let batch = Tensor.concatenate(images, alongAxis: 0)
@@ -86,8 +92,9 @@ public enum MemoryBudget {
         switch spec.kind {
         case .generator(.resnet6), .generator(.resnet9): return 12 * ngf
         case .generator(.unet128), .generator(.unet256): return 12 * ngf
-        case .generator(.srresnet): return 12 * ngf * spec.scale * spec.scale
-        default: return 12 * ngf
+        default:
+            let scale = spec.upscaleFactor ?? 1
+            return 12 * ngf * scale * scale
         }
     }
 
@@ -110,9 +117,12 @@ public enum MemoryBudget {
 
     /// Overlap for tiles of `tileSize`: InstanceNorm normalizes each tile with its own statistics,
     /// so tiles differ more than the receptive field suggests and need wide blending (a quarter of
-    /// the tile); other generators need their receptive field's worth, bounded at 1/16 of the tile.
+    /// the tile); super-resolution generators an eighth of the tile, at least 64 (its first quarter
+    /// is context, the rest feathered: see `GeneratorRunner.margin`); other generators their
+    /// receptive field's worth, bounded at 1/16 of the tile.
     public static func defaultOverlap(spec: NetworkSpec, tileSize: Int) -> Int {
         guard tileSize > 0 else { return 0 }
+        if spec.upscaleFactor != nil { return Swift.max(64, tileSize / 8) }
         if spec.norm == .instance { return tileSize / 4 }
         return Swift.max(32, tileSize / 16)
     }
