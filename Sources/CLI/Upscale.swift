@@ -15,8 +15,9 @@ extension Tool {
                 The checkpoint's metadata decides the network, its scale and its value ranges. Each image \
                 runs at its own size; the output is exactly --outscale × the input size (the network's \
                 scale, then a Lanczos resize for another --outscale, as Real-ESRGAN). Large images run in \
-                overlapping tiles (--tile, default from --max-memory): the outer quarter of each shared \
-                band is context only and the rest is feathered, so tiles leave no seam. Gray stays gray, \
+                overlapping tiles (--tile, default from --max-memory; --tile-overlap, default three \
+                receptive-field radii): one radius at each side of a shared band is context only and the \
+                rest is feathered, so tiled equals untiled. Gray stays gray, \
                 16-bit PNGs stay 16-bit, alpha is upscaled by the network or bicubic (--alpha-upsampler). \
                 Without a checkpoint, --method bicubic|lanczos gives the classic baselines (Pillow-exact). \
                 Folder handling, naming, skipping, metadata, atomic writes and exit status are those of \

@@ -18,10 +18,11 @@ public final class GeneratorRunner: @unchecked Sendable {
     public let tileSize: Int
     /// Input pixels shared by neighbouring tiles.
     public let overlap: Int
-    /// Input pixels at each shared tile side used as context only (`Tiling.run`'s margin): a
-    /// quarter of the overlap for super-resolution generators (whose convolutions see a fixed
-    /// neighbourhood, so this makes tiles exact), 0 for translation generators (instance norm
-    /// makes every tile differ anyway; they feather over the whole overlap).
+    /// Input pixels at each shared tile side used as context only (`Tiling.run`'s margin). For
+    /// super-resolution generators the receptive field's radius (which makes every tile exact),
+    /// at most a third of the overlap so a feather remains (a quarter when the radius is unknown);
+    /// 0 for translation generators (instance norm makes every tile differ anyway; they feather
+    /// over the whole overlap).
     public let margin: Int
     /// Inputs are padded to at least this side: a ResNet with instance norm needs 2×2 pixels at its
     /// lowest level (¼ resolution), so tiny images go in as 8×8.
@@ -40,7 +41,13 @@ public final class GeneratorRunner: @unchecked Sendable {
         scale = spec.upscaleFactor ?? 1
         self.tileSize = tileSize > 0 ? Swift.max(multiple, tileSize / multiple * multiple) : 0
         self.overlap = overlap ?? MemoryBudget.defaultOverlap(spec: spec, tileSize: self.tileSize)
-        margin = spec.upscaleFactor == nil ? 0 : self.overlap / 4
+        if spec.upscaleFactor == nil {
+            margin = 0
+        } else if let radius = spec.receptiveFieldRadius {
+            margin = Swift.min(radius, self.overlap / 3)
+        } else {
+            margin = self.overlap / 4
+        }
         switch spec.kind {
         case .generator(.resnet6), .generator(.resnet9): minimumSize = 2 * multiple
         default: minimumSize = multiple
@@ -117,12 +124,15 @@ public enum MemoryBudget {
 
     /// Overlap for tiles of `tileSize`: InstanceNorm normalizes each tile with its own statistics,
     /// so tiles differ more than the receptive field suggests and need wide blending (a quarter of
-    /// the tile); super-resolution generators an eighth of the tile, at least 64 (its first quarter
-    /// is context, the rest feathered: see `GeneratorRunner.margin`); other generators their
-    /// receptive field's worth, bounded at 1/16 of the tile.
+    /// the tile); super-resolution generators three receptive-field radii, at least 64 (one radius
+    /// of context at each side, one feathered: see `GeneratorRunner.margin`; an eighth of the tile
+    /// when the radius is unknown); other generators their receptive field's worth, bounded at 1/16
+    /// of the tile.
     public static func defaultOverlap(spec: NetworkSpec, tileSize: Int) -> Int {
         guard tileSize > 0 else { return 0 }
-        if spec.upscaleFactor != nil { return Swift.max(64, tileSize / 8) }
+        if spec.upscaleFactor != nil {
+            return Swift.max(64, spec.receptiveFieldRadius.map { 3 * $0 } ?? tileSize / 8)
+        }
         if spec.norm == .instance { return tileSize / 4 }
         return Swift.max(32, tileSize / 16)
     }

@@ -49,7 +49,8 @@ public enum Tiling {
     ///   - overlap: input pixels shared by neighbouring tiles, blended linearly.
     ///   - minimumSize: the smallest side the network accepts (see `padToMultiple`).
     ///   - margin: input pixels at each side a tile shares with a neighbour that are context only
-    ///     (weight 0; clamped to a quarter of the overlap): the feather runs over the rest of the
+    ///     (weight 0; clamped below half the overlap, so every pixel keeps a tile with a positive
+    ///     weight: consecutive tiles share at least `overlap`): the feather runs over the rest of the
     ///     overlap. A tile's output is exact where its receptive field lies inside the tile, so with
     ///     a margin of at least the receptive field's radius the blend of exact values is exact:
     ///     tiled equals untiled. 0 feathers over the whole overlap.
@@ -66,7 +67,7 @@ public enum Tiling {
         }
         let tileH = Swift.min(tile, h), tileW = Swift.min(tile, w)
         let clampedOverlap = Swift.max(0, Swift.min(overlap, Swift.min(tileH, tileW) / 2))
-        let clampedMargin = Swift.max(0, Swift.min(margin, clampedOverlap / 4))
+        let clampedMargin = Swift.max(0, Swift.min(margin, (clampedOverlap - 1) / 2))
         let rows = starts(length: h, tile: tileH, overlap: clampedOverlap)
         let columns = starts(length: w, tile: tileW, overlap: clampedOverlap)
 

@@ -16,4 +16,21 @@ extension NetworkSpec {
             return nil
         }
     }
+
+    /// Input pixels on each side of a pixel that can change the output there (the receptive
+    /// field's radius, rounded up), for super-resolution generators whose convolutions see a
+    /// fixed neighbourhood; nil for other networks. Tiles whose context margin is at least this
+    /// are exact. SRResNet: the 9×9 head 4, two 3×3 convs per block, the trunk conv 1, the ×2
+    /// upsampling convs 1 + ½ + …  < 2, the 9×9 tail 4/scale.
+    public var receptiveFieldRadius: Int? {
+        switch kind {
+        case .generator(let generator):
+            switch generator {
+            case .srresnet: return 4 + 2 * blocks + 1 + 2 + (4 + scale - 1) / Swift.max(1, scale)
+            case .resnet6, .resnet9, .unet128, .unet256: return nil
+            }
+        case .discriminator, .features:
+            return nil
+        }
+    }
 }

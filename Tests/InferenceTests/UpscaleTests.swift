@@ -62,6 +62,8 @@ import TestSupport
         let (spec, _) = TestImages.generator()
         #expect(spec.upscaleFactor == nil)
         #expect(Self.network().0.upscaleFactor == 4)
+        #expect(Self.network().0.receptiveFieldRadius == 12)
+        #expect(NetworkSpec.generator(.srresnet).receptiveFieldRadius == 40)
         #expect(throws: InferenceError.self) { try Self.transform(spec) }
         do {
             _ = try Self.transform(spec)
@@ -72,8 +74,9 @@ import TestSupport
 
     // MARK: - Tiles
 
-    /// With a margin (a quarter of the overlap) at least the receptive field's radius, every tile's
-    /// weighted output is exact, so the blend equals the whole-image pass.
+    /// With a context margin of at least the receptive field's radius (12 here; the runner takes
+    /// the radius, at most a third of the overlap), every tile's weighted output is exact, so the
+    /// blend equals the whole-image pass.
     @Test func tiledEqualsUntiledWhenTheOverlapCoversTheReceptiveField() {
         let (spec, network) = Self.network()
         let image = Compare.randomTensor([1, 3, 104, 150], seed: 21).abs()  // inputs in [0, 1]
