@@ -99,6 +99,17 @@ import TestSupport
         #expect(feathered.maxAbsoluteDifference(whole) > 1e-3)
     }
 
+    /// The runner's forward pass (Winograd for the 3×3 convolutions) equals the layers' own.
+    @Test func fastForwardMatchesTheLayers() {
+        let (spec, network) = Self.network(scale: 2)
+        let image = Compare.randomTensor([1, 3, 13, 10], seed: 4).abs()
+        let fast = GeneratorRunner(spec: spec, network: network, tileSize: 0).run([image])[0]
+        let plain = GeneratorRunner(spec: spec, network: network, tileSize: 0, fastConvolutions: false).run([image])[0]
+        #expect(fast.shape == [1, 3, 26, 20] && plain.shape == fast.shape)
+        let scale = plain.scalars.map { Swift.abs($0) }.max() ?? 1
+        #expect(fast.maxAbsoluteDifference(plain) <= 1e-4 * Swift.max(1, scale))
+    }
+
     @Test func rampsWithAMarginSumToOneAcrossTheOverlap() {
         let length = 40, overlap = 16, margin = 4
         let falling = Tiling.ramp(length: length, overlap: overlap, margin: margin, rising: false, falling: true)
