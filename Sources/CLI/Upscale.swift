@@ -42,8 +42,9 @@ extension Tool {
         @Option(help: "Without a checkpoint: resample with bicubic or lanczos (Pillow's filters) instead of a network.")
         var method: Method?
 
-        @Option(help: "How alpha is upscaled: model (through the network as a gray image, as Real-ESRGAN) or bicubic.")
-        var alphaUpsampler: UpscaleOptions.AlphaUpsampler = .model
+        @Option(help: ArgumentHelp("How alpha is upscaled: model (through the network as a gray image, as Real-ESRGAN; "
+            + "the default) or bicubic. With --method, alpha takes the method's filter."))
+        var alphaUpsampler: UpscaleOptions.AlphaUpsampler?
 
         func validate() throws {
             if let outscale, !(outscale > 0 && outscale.isFinite) {
@@ -51,6 +52,9 @@ extension Tool {
             }
             if batch.checkpoint != nil && method != nil {
                 throw ValidationError("give either --checkpoint (a super-resolution network) or --method, not both")
+            }
+            if method != nil && alphaUpsampler != nil {
+                throw ValidationError("--alpha-upsampler needs a checkpoint; with --method alpha takes the method's filter")
             }
             if batch.checkpoint == nil && method == nil {
                 throw ValidationError("give --checkpoint (a super-resolution network) or --method bicubic|lanczos")
@@ -69,7 +73,7 @@ extension Tool {
             do {
                 transform = try ImageTransform.upscaling(
                     spec: spec, preprocessing: preprocessing,
-                    options: UpscaleOptions(outscale: outscale, alphaUpsampler: alphaUpsampler))
+                    options: UpscaleOptions(outscale: outscale, alphaUpsampler: alphaUpsampler ?? .model))
             } catch let error as InferenceError where error.code == .usage {
                 throw ValidationError("\(batch.checkpoint ?? ""): \(error.message)")
             }

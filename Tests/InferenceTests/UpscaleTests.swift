@@ -278,6 +278,24 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: root + "/out"))
     }
 
+    /// The default tile comes from --max-memory: 12·ngf·scale² + 48 bytes per input pixel (1584 for
+    /// the test network), three quarters of 2 MiB → 992 pixels → 31² tiles.
+    @Test func defaultTileComesFromTheMemoryBudget() throws {
+        let root = try TestImages.temporaryFolder("upscale-memory")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let checkpoint = try Self.srCheckpoint(in: root)
+        #expect(MemoryBudget.tileSize(budget: 2 * 1024 * 1024 / 4 * 3, spec: UpscaleTests.network().0, workers: 1) == 31)
+        try TestImages.write(TestImages.pattern(width: 40, height: 33, channels: 3), to: root + "/in.png")
+        let result = try ToolBinary.run(["upscale", "--checkpoint", checkpoint, "--max-memory", "2M", root + "/in.png",
+                                         root + "/out.png"])
+        #expect(result.status == 0 && result.standardError.contains("tiles above 31² px"), "\(result.standardError)")
+        let written = try ImageDecoder.decode(contentsOf: root + "/out.png").pixels
+        #expect(written.width == 160 && written.height == 132)
+        let both = try ToolBinary.run(["upscale", "--method", "lanczos", "--alpha-upsampler", "bicubic", root + "/in.png",
+                                       root + "/other.png"])
+        #expect(both.status == 2)
+    }
+
     /// `--method` without a checkpoint: Pillow's bicubic through the same command.
     @Test func methodBaselineWritesPillowBicubic() throws {
         let root = try TestImages.temporaryFolder("upscale-method")
