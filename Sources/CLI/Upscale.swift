@@ -10,7 +10,8 @@ extension Tool {
     /// Super-resolves an image or a folder tree with an SR generator, or resamples it without one.
     struct Upscale: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Upscale images (a file or a whole folder tree) with a super-resolution checkpoint, or bicubic/Lanczos.",
+            abstract: "Upscale images (a file or a whole folder tree) with a super-resolution checkpoint, "
+                + "or bicubic/Lanczos.",
             discussion: """
                 The checkpoint's metadata decides the network, its scale and its value ranges. Each image \
                 runs at its own size; the output is exactly --outscale × the input size (the network's \
@@ -54,7 +55,8 @@ extension Tool {
                 throw ValidationError("give either --checkpoint (a super-resolution network) or --method, not both")
             }
             if method != nil && alphaUpsampler != nil {
-                throw ValidationError("--alpha-upsampler needs a checkpoint; with --method alpha takes the method's filter")
+                throw ValidationError("--alpha-upsampler needs a checkpoint; with --method alpha takes the "
+                                      + "method's filter")
             }
             if batch.checkpoint == nil && method == nil {
                 throw ValidationError("give --checkpoint (a super-resolution network) or --method bicubic|lanczos")

@@ -139,13 +139,15 @@ public struct ImageTransform: Sendable {
                                        + "generator (it keeps the image size); use `translate apply`")
         }
         return ImageTransform(preprocessing: preprocessing, inputChannels: plain.inputChannels,
-                              outputChannels: plain.outputChannels, upscale: options, modelScale: scale, resampling: nil)
+                              outputChannels: plain.outputChannels, upscale: options, modelScale: scale,
+                              resampling: nil)
     }
 
     /// Model-free upscaling by `outscale` with `filter` (Pillow-exact `Image.resize`, the classic
     /// bicubic and Lanczos baselines); alpha is resized with the same filter.
     public static func resampling(_ filter: ResampleFilter, outscale: Double) -> ImageTransform {
-        precondition(outscale > 0 && outscale.isFinite, "ImageTransform.resampling: outscale must be positive, got \(outscale)")
+        precondition(outscale > 0 && outscale.isFinite,
+                     "ImageTransform.resampling: outscale must be positive, got \(outscale)")
         return ImageTransform(preprocessing: Preprocessing(), inputChannels: 3, outputChannels: 3,
                               upscale: UpscaleOptions(outscale: outscale, alphaUpsampler: .bicubic), modelScale: 1,
                               resampling: filter)
@@ -201,7 +203,8 @@ public struct ImageTransform: Sendable {
                 ? lab : ColorConversion.rgbToLab(rgb.resized(width: size.width, height: size.height, filter: .bicubic))
             return PreparedImage(input: PixelTensor.lightness(fromLab: small, width: size.width, height: size.height)
                                     .reshaped(to: [1, 1, size.height, size.width]),
-                                 alpha: alpha, alphaInput: nil, source: nil, sourceChannels: sourceChannels, sampleType: rgb.sampleType,
+                                 alpha: alpha, alphaInput: nil, source: nil, sourceChannels: sourceChannels,
+                                 sampleType: rgb.sampleType,
                                  width: rgb.width, height: rgb.height, lab: lab)
         }
     }
