@@ -55,7 +55,7 @@ extension Tool {
                 transform = try ImageTransform(spec: spec, preprocessing: preprocessing, mode: .translate,
                                                keepMode: keepMode, resize: resize)
             } catch let error as InferenceError where error.code == .usage {
-                throw ValidationError("\(batch.checkpoint): \(error.message)")
+                throw ValidationError("\(batch.checkpoint ?? ""): \(error.message)")
             }
             try batch.run(label: "apply", spec: spec, network: network, transform: transform)
         }

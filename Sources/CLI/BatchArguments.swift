@@ -14,8 +14,9 @@ struct BatchArguments: ParsableArguments {
     @Argument(help: "The output folder (mirrors the input's tree); for an image input also an output file name.")
     var output: String
 
-    @Option(help: "Generator checkpoint (.safetensors written by translate train or translate convert).")
-    var checkpoint: String
+    @Option(help: ArgumentHelp("Generator checkpoint (.safetensors written by translate train or translate convert); "
+        + "required except for `translate upscale --method`."))
+    var checkpoint: String?
 
     @Option(help: "Appended to each output name before the extension (e.g. _zebra).")
     var suffix = ""
@@ -90,6 +91,7 @@ struct BatchArguments: ParsableArguments {
 
     /// Loads the checkpoint; a missing file is a usage error, a damaged one a failure (exit 1).
     func loadCheckpoint() throws -> (spec: NetworkSpec, network: any Layer, preprocessing: Preprocessing) {
+        guard let checkpoint else { throw ValidationError("--checkpoint is required: give a generator checkpoint") }
         guard FileManager.default.fileExists(atPath: checkpoint) else {
             throw ValidationError("--checkpoint \(checkpoint): no such file")
         }
@@ -114,9 +116,14 @@ struct BatchArguments: ParsableArguments {
 
     /// Plans, runs and reports a batch; throws `ExitCode(1)` when some file failed.
     func run(label: String, spec: NetworkSpec, network: any Layer, transform: ImageTransform) throws {
+        try run(label: label, model: (spec, network), transform: transform)
+    }
+
+    /// As `run(label:spec:network:transform:)`; a nil model runs no network (model-free resampling).
+    func run(label: String, model: (spec: NetworkSpec, network: any Layer)?, transform: ImageTransform) throws {
         let summary: BatchSummary
         do {
-            summary = try BatchRun.run(input: input, output: output, spec: spec, network: network, transform: transform,
+            summary = try BatchRun.run(input: input, output: output, model: model, transform: transform,
                                        settings: settings, label: label,
                                        log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
         } catch let error as InferenceError {

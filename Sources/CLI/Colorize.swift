@@ -35,7 +35,7 @@ extension Tool {
                 transform = try ImageTransform(spec: spec, preprocessing: preprocessing, mode: .colorize,
                                                resize: size.map { .square($0) })
             } catch let error as InferenceError where error.code == .usage {
-                throw ValidationError("\(batch.checkpoint): \(error.message)")
+                throw ValidationError("\(batch.checkpoint ?? ""): \(error.message)")
             }
             try batch.run(label: "colorize", spec: spec, network: network, transform: transform)
         }

@@ -12,8 +12,8 @@ struct Tool: ParsableCommand {
         commandName: "translate",
         abstract: "Train and run image-to-image GANs (pix2pix, CycleGAN, SRGAN) on the CPU.",
         version: version,
-        subcommands: [Train.self, Apply.self, Colorize.self, Models.self, Convert.self, Inspect.self, Eval.self, Datasets.self,
-                      Info.self]
+        subcommands: [Train.self, Apply.self, Upscale.self, Colorize.self, Models.self, Convert.self, Inspect.self, Eval.self,
+                      Datasets.self, Info.self]
     )
 }
 

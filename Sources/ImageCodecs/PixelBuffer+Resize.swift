@@ -1,3 +1,5 @@
+import Foundation
+
 // Separable resampling as Pillow's `Image.resize` (libImaging/Resample.c), which the reference
 // implementations call through torchvision's `Resize` on PIL images. Reproduced exactly for
 // 8-bit samples: the same filter support scaled by the reduction factor (so downscaling is
@@ -14,13 +16,25 @@ public enum ResampleFilter: String, Sendable, CaseIterable {
     /// Box filter, support 1/2: the mean over each output pixel's footprint when shrinking
     /// (Pillow `BOX`, "area" resizing).
     case area
+    /// Windowed sinc `sinc(x)·sinc(x/3)`, support 3 (Pillow `LANCZOS`, Lanczos-3); antialiased
+    /// when shrinking like the others. Real-ESRGAN's `--outscale` post-resize.
+    case lanczos
 
     var support: Double {
         switch self {
         case .bicubic: 2
         case .bilinear: 1
         case .area: 0.5
+        case .lanczos: 3
         }
+    }
+
+    /// Pillow's `sinc_filter`: sin(πx)/(πx), 1 at 0.
+    @inline(__always)
+    static func sinc(_ x: Double) -> Double {
+        if x == 0 { return 1 }
+        let t = x * Double.pi
+        return sin(t) / t
     }
 
     @inline(__always)
@@ -37,6 +51,9 @@ public enum ResampleFilter: String, Sendable, CaseIterable {
             return t < 1 ? 1 - t : 0
         case .area:
             return x > -0.5 && x <= 0.5 ? 1 : 0
+        case .lanczos:
+            // Pillow's `lanczos_filter`, with its half-open window.
+            return -3 <= x && x < 3 ? ResampleFilter.sinc(x) * ResampleFilter.sinc(x / 3) : 0
         }
     }
 }

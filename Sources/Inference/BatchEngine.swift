@@ -80,11 +80,13 @@ public struct BatchSummary: Sendable, CustomStringConvertible {
 /// carries on.
 public final class BatchEngine: @unchecked Sendable {
     public let transform: ImageTransform
-    public let runner: GeneratorRunner
+    /// The network; nil for model-free resampling (`ImageTransform.resampling`), where decoded
+    /// images go straight to the encoders.
+    public let runner: GeneratorRunner?
     public let output: OutputOptions
     public let options: BatchOptions
 
-    public init(transform: ImageTransform, runner: GeneratorRunner, output: OutputOptions, options: BatchOptions) {
+    public init(transform: ImageTransform, runner: GeneratorRunner?, output: OutputOptions, options: BatchOptions) {
         precondition(options.jobs >= 1 && options.maxBatch >= 1, "BatchEngine: jobs and maxBatch must be at least 1")
         self.transform = transform
         self.runner = runner
@@ -104,7 +106,10 @@ public final class BatchEngine: @unchecked Sendable {
     /// A network result on its way to the encoder.
     struct Inferred {
         var decoded: Decoded
-        var output: Tensor
+        /// nil when no network runs (model-free resampling).
+        var output: Tensor?
+        /// The network's output for the alpha image (`PreparedImage.alphaInput`).
+        var alphaOutput: Tensor?
     }
 
     /// Shared mutable state of one run, behind a lock.
@@ -190,17 +195,27 @@ public final class BatchEngine: @unchecked Sendable {
         let decoders = startWorkers(jobs, name: "decode") { [self] in
             while let item = next.take(below: pending.count).map({ pending[$0] }) {
                 if let decoded = decode(item.index, item.file, state: state) {
-                    toNetwork.push(decoded, cost: decoded.image.input.shape[2] * decoded.image.input.shape[3])
+                    if runner == nil {
+                        // No network: resampling happens in the encoder.
+                        toEncoder.push(Inferred(decoded: decoded, output: nil, alphaOutput: nil),
+                                       cost: decoded.image.width * decoded.image.height)
+                    } else {
+                        toNetwork.push(decoded, cost: decoded.image.input.shape[2] * decoded.image.input.shape[3])
+                    }
                 }
             }
         }
-        let networkWorkers = startWorkers(jobs, name: "network") { [self] in
+        let networkWorkers = startWorkers(runner == nil ? 0 : jobs, name: "network") { [self] in
+            guard let runner else { return }
             while true {
                 let batch = toNetwork.popBatch(limit: options.maxBatch) { first, other in canBatch(first, other) }
                 if batch.isEmpty { break }
                 let outputs = runner.run(batch.map(\.image.input))
                 for (decoded, output) in zip(batch, outputs) {
-                    toEncoder.push(Inferred(decoded: decoded, output: output), cost: output.shape[2] * output.shape[3])
+                    // Upscaling with --alpha-upsampler model: the alpha image takes its own pass.
+                    let alphaOutput = decoded.image.alphaInput.map { runner.run([$0])[0] }
+                    toEncoder.push(Inferred(decoded: decoded, output: output, alphaOutput: alphaOutput),
+                                   cost: output.shape[2] * output.shape[3])
                 }
             }
         }
@@ -220,7 +235,9 @@ public final class BatchEngine: @unchecked Sendable {
         let shape = first.image.input.shape
         guard other.image.input.shape == shape else { return false }
         let pixels = shape[2] * shape[3]
-        guard pixels <= options.batchPixelLimit, !runner.needsTiles(height: shape[2], width: shape[3]) else { return false }
+        guard let runner, pixels <= options.batchPixelLimit, !runner.needsTiles(height: shape[2], width: shape[3]) else {
+            return false
+        }
         let perWorker = options.memoryBudget / options.jobs
         return pixels * options.maxBatch * MemoryBudget.activationBytesPerPixel(runner.spec) <= perWorker
     }
@@ -252,7 +269,8 @@ public final class BatchEngine: @unchecked Sendable {
     private func encode(_ item: Inferred, state: RunState) {
         let file = item.decoded.file
         do {
-            let pixels = transform.finish(item.decoded.image, output: item.output)
+            let pixels = transform.finish(item.decoded.image, output: item.output ?? item.decoded.image.input,
+                                          alphaOutput: item.alphaOutput)
             let icc = item.decoded.icc.flatMap { Self.profile($0, fits: pixels) }
             let (bytes, notes) = try ImageEncoder.encodeNoting(
                 pixels, as: file.format, jpeg: JPEGEncodeOptions(quality: output.jpegQuality),

@@ -41,6 +41,15 @@ public enum BatchRun {
     public static func run(input: String, output: String, spec: NetworkSpec, network: any Layer,
                            transform: ImageTransform, settings: BatchRunSettings = BatchRunSettings(),
                            label: String, log: @escaping (String) -> Void) throws -> BatchSummary {
+        try run(input: input, output: output, model: (spec, network), transform: transform, settings: settings,
+                label: label, log: log)
+    }
+
+    /// Runs `model` (nil: no network, for `ImageTransform.resampling`) with `transform` over `input`
+    /// into `output`; otherwise as `run(input:output:spec:network:…)`.
+    public static func run(input: String, output: String, model: (spec: NetworkSpec, network: any Layer)?,
+                           transform: ImageTransform, settings: BatchRunSettings = BatchRunSettings(),
+                           label: String, log: @escaping (String) -> Void) throws -> BatchSummary {
         let plan = try FilePlan.make(input: input, output: output, options: settings.output)
         let pendingCount = plan.pending.count
         let threads = Parallel.threadCount
@@ -59,17 +68,23 @@ public enum BatchRun {
         // activations for reuse (BlockCache).
         let budget = settings.maxMemory ?? MemoryBudget.defaultBudget
         let activationBudget = budget / 4 * 3
-        let tileSize = settings.tile ?? MemoryBudget.tileSize(budget: activationBudget, spec: spec, workers: jobs)
-        let runner = GeneratorRunner(spec: spec, network: network, tileSize: tileSize, overlap: settings.tileOverlap)
+        let runner = model.map { spec, network in
+            let tileSize = settings.tile ?? MemoryBudget.tileSize(budget: activationBudget, spec: spec, workers: jobs)
+            return GeneratorRunner(spec: spec, network: network, tileSize: tileSize, overlap: settings.tileOverlap)
+        }
         let options = BatchOptions(jobs: jobs, maxBatch: settings.maxBatch, memoryBudget: activationBudget,
                                    maxPixels: Int(settings.maxMegapixels * 1_000_000), allowDamaged: settings.allowDamaged,
                                    blockCacheBytes: budget - activationBudget)
         let engine = BatchEngine(transform: transform, runner: runner, output: settings.output, options: options)
 
-        var header = "\(spec)\(transform.preprocessing.direction.map { ", \($0)" } ?? ""): "
+        let what = model.map { "\($0.spec)" } ?? "\(transform.resampling?.rawValue ?? "resampling") resampling"
+        var header = "\(what)\(transform.preprocessing.direction.map { ", \($0)" } ?? ""): "
             + "\(pendingCount) to translate, \(plan.files.filter { $0.action == .upToDate }.count) up to date; "
             + "\(jobs) job\(jobs == 1 ? "" : "s") × \(Parallel.threadCount) thread\(Parallel.threadCount == 1 ? "" : "s")"
-        header += runner.tileSize > 0 ? ", tiles above \(runner.tileSize)² px" : ", no tiling"
+        if let runner {
+            header += runner.tileSize > 0
+                ? ", tiles above \(runner.tileSize)² px" : ", no tiling"
+        }
         if !settings.quiet { log(header) }
         for name in plan.unsupported where !settings.quiet { log("not a JPEG or PNG, left alone: \(name)") }
         let progress = settings.quiet || pendingCount == 0 ? nil : ProgressReporter(label: label, total: pendingCount, unit: "images")

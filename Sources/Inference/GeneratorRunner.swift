@@ -18,6 +18,12 @@ public final class GeneratorRunner: @unchecked Sendable {
     public let tileSize: Int
     /// Input pixels shared by neighbouring tiles.
     public let overlap: Int
+    /// Input pixels at each shared tile side used as context only (`Tiling.run`'s margin). For
+    /// super-resolution generators the receptive field's radius (which makes every tile exact),
+    /// at most a third of the overlap so a feather remains (a quarter when the radius is unknown);
+    /// 0 for translation generators (instance norm makes every tile differ anyway; they feather
+    /// over the whole overlap).
+    public let margin: Int
     /// Inputs are padded to at least this side: a ResNet with instance norm needs 2×2 pixels at its
     /// lowest level (¼ resolution), so tiny images go in as 8×8.
     public let minimumSize: Int
@@ -35,6 +41,13 @@ public final class GeneratorRunner: @unchecked Sendable {
         scale = spec.scale  // 1 for every network but the super-resolution generators
         self.tileSize = tileSize > 0 ? Swift.max(multiple, tileSize / multiple * multiple) : 0
         self.overlap = overlap ?? MemoryBudget.defaultOverlap(spec: spec, tileSize: self.tileSize)
+        if spec.upscaleFactor == nil {
+            margin = 0
+        } else if let radius = spec.receptiveFieldRadius {
+            margin = Swift.min(radius, self.overlap / 3)
+        } else {
+            margin = self.overlap / 4
+        }
         switch spec.kind {
         case .generator(.resnet6), .generator(.resnet9): minimumSize = 2 * multiple
         default: minimumSize = multiple
@@ -54,7 +67,7 @@ public final class GeneratorRunner: @unchecked Sendable {
         if images.count == 1 || needsTiles(height: h, width: w) || images.contains(where: { $0.shape != first.shape }) {
             return images.map { image in
                 Tiling.run(image, multiple: multiple, scale: scale, tileSize: tileSize, overlap: overlap,
-                           minimumSize: minimumSize, forward)
+                           minimumSize: minimumSize, margin: margin, forward)
             }
         }
         let batch = Tensor.concatenate(images, alongAxis: 0)
@@ -110,9 +123,15 @@ public enum MemoryBudget {
 
     /// Overlap for tiles of `tileSize`: InstanceNorm normalizes each tile with its own statistics,
     /// so tiles differ more than the receptive field suggests and need wide blending (a quarter of
-    /// the tile); other generators need their receptive field's worth, bounded at 1/16 of the tile.
+    /// the tile); super-resolution generators three receptive-field radii, at least 64 (one radius
+    /// of context at each side, one feathered: see `GeneratorRunner.margin`; an eighth of the tile
+    /// when the radius is unknown); other generators their receptive field's worth, bounded at 1/16
+    /// of the tile.
     public static func defaultOverlap(spec: NetworkSpec, tileSize: Int) -> Int {
         guard tileSize > 0 else { return 0 }
+        if spec.upscaleFactor != nil {
+            return Swift.max(64, spec.receptiveFieldRadius.map { 3 * $0 } ?? tileSize / 8)
+        }
         if spec.norm == .instance { return tileSize / 4 }
         return Swift.max(32, tileSize / 16)
     }

@@ -6,10 +6,16 @@ import Tensors
 /// One decoded image on its way through the network: the network input plus what is needed to
 /// turn the network output back into an image like the input (alpha, channel count, bit depth).
 public struct PreparedImage: @unchecked Sendable {
-    /// `[1, C, h, w]`, unpadded; the network runner pads it to the multiple it needs.
+    /// `[1, C, h, w]`, unpadded; the network runner pads it to the multiple it needs. A 1×1 zero
+    /// for model-free resampling (`ImageTransform.resampling`), where no network runs.
     public var input: Tensor
     /// The alpha channel (1 channel, input size), passed through untouched.
     public var alpha: PixelBuffer?
+    /// Upscaling with `--alpha-upsampler model`: the alpha channel as a gray image for the network,
+    /// `[1, C, h, w]` like `input` (the engine runs it and hands the result to `finish`).
+    public var alphaInput: Tensor?
+    /// Model-free resampling: the colour pixels, resized in `finish`.
+    public var source: PixelBuffer?
     /// Colour channels of the source: 1 gray, 3 RGB.
     public var sourceChannels: Int
     /// 8- or 16-bit: the output is written with the same depth.
@@ -57,6 +63,12 @@ public struct ImageTransform: Sendable {
     public let keepMode: Bool
     /// Resize before the network; colorization always has one (default: the checkpoint's crop size).
     public let resize: Resize?
+    /// `translate upscale`: the output size and how alpha is enlarged; nil for `apply` and `colorize`.
+    public let upscale: UpscaleOptions?
+    /// Output pixels per input pixel of the network (1 for translation generators).
+    public let modelScale: Int
+    /// Model-free upscaling (`--method bicubic|lanczos`): the filter; no network runs.
+    public let resampling: ResampleFilter?
 
     /// Checks that `spec` is a generator this mode can drive.
     /// - Throws: `InferenceError.usage` for a discriminator, a colorization checkpoint given to
@@ -95,6 +107,59 @@ public struct ImageTransform: Sendable {
         self.keepMode = keepMode
         // Colorization runs at the model's training size unless told otherwise.
         self.resize = resize ?? (mode == .colorize ? .square(preprocessing.cropSize ?? preprocessing.loadSize ?? 256) : nil)
+        upscale = nil
+        modelScale = spec.upscaleFactor ?? 1
+        resampling = nil
+    }
+
+    private init(preprocessing: Preprocessing, inputChannels: Int, outputChannels: Int, upscale: UpscaleOptions,
+                 modelScale: Int, resampling: ResampleFilter?) {
+        mode = .translate
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.preprocessing = preprocessing
+        keepMode = true  // gray stays gray, colour stays colour
+        resize = nil
+        self.upscale = upscale
+        self.modelScale = modelScale
+        self.resampling = resampling
+    }
+
+    /// `translate upscale` with a super-resolution generator: the network's output, then a Lanczos
+    /// resize when `options.outscale` asks for another size (as Real-ESRGAN's `--outscale`); gray
+    /// inputs come out gray, 16-bit ones 16-bit, alpha as `options.alphaUpsampler` says.
+    /// - Throws: `InferenceError.usage` when `spec` is not a super-resolution generator (pix2pix and
+    ///   CycleGAN generators keep the size: `translate apply` runs them), or for the checks of
+    ///   `init(spec:preprocessing:mode:)`.
+    public static func upscaling(spec: NetworkSpec, preprocessing: Preprocessing, options: UpscaleOptions) throws
+        -> ImageTransform {
+        let plain = try ImageTransform(spec: spec, preprocessing: preprocessing, mode: .translate)
+        guard let scale = spec.upscaleFactor else {
+            throw InferenceError.usage("the checkpoint holds \(spec.kind.name), which is not a super-resolution "
+                                       + "generator (it keeps the image size); use `translate apply`")
+        }
+        return ImageTransform(preprocessing: preprocessing, inputChannels: plain.inputChannels,
+                              outputChannels: plain.outputChannels, upscale: options, modelScale: scale,
+                              resampling: nil)
+    }
+
+    /// Model-free upscaling by `outscale` with `filter` (Pillow-exact `Image.resize`, the classic
+    /// bicubic and Lanczos baselines); alpha is resized with the same filter.
+    public static func resampling(_ filter: ResampleFilter, outscale: Double) -> ImageTransform {
+        precondition(outscale > 0 && outscale.isFinite,
+                     "ImageTransform.resampling: outscale must be positive, got \(outscale)")
+        return ImageTransform(preprocessing: Preprocessing(), inputChannels: 3, outputChannels: 3,
+                              upscale: UpscaleOptions(outscale: outscale, alphaUpsampler: .bicubic), modelScale: 1,
+                              resampling: filter)
+    }
+
+    /// The size `finish` gives an image of `width`×`height`: the network's scale, or
+    /// round(outscale × size) when upscaling with an outscale.
+    public func outputSize(width: Int, height: Int) -> (width: Int, height: Int) {
+        if let outscale = upscale?.outscale {
+            return (UpscaleOptions.scaled(width, by: outscale), UpscaleOptions.scaled(height, by: outscale))
+        }
+        return (width * modelScale, height * modelScale)
     }
 
     // MARK: - Stages
@@ -106,6 +171,11 @@ public struct ImageTransform: Sendable {
         let sourceChannels = color.channels
         switch mode {
         case .translate:
+            if resampling != nil {
+                return PreparedImage(input: Tensor(zeros: [1, 1, 1, 1]), alpha: alpha, alphaInput: nil, source: color,
+                                     sourceChannels: sourceChannels, sampleType: color.sampleType, width: color.width,
+                                     height: color.height, lab: nil)
+            }
             if let resize {
                 let size = resize.size(width: color.width, height: color.height)
                 if size.width != color.width || size.height != color.height {
@@ -114,10 +184,15 @@ public struct ImageTransform: Sendable {
                 }
             }
             if color.channels != inputChannels { color = color.converted(toChannels: inputChannels) }
-            return PreparedImage(input: PixelTensor.tensor(from: color, channels: inputChannels,
-                                                           range: Self.pixelRange(preprocessing.inputRange)),
-                                 alpha: alpha, sourceChannels: sourceChannels, sampleType: color.sampleType,
-                                 width: color.width, height: color.height, lab: nil)
+            let range = Self.pixelRange(preprocessing.inputRange)
+            // Real-ESRGAN's `alpha_upsampler='realesrgan'`: alpha goes through the network as a gray image.
+            let alphaInput = upscale?.alphaUpsampler == .model
+                ? alpha.map { PixelTensor.tensor(from: $0.converted(toChannels: inputChannels), channels: inputChannels,
+                                                 range: range) }
+                : nil
+            return PreparedImage(input: PixelTensor.tensor(from: color, channels: inputChannels, range: range),
+                                 alpha: alpha, alphaInput: alphaInput, source: nil, sourceChannels: sourceChannels,
+                                 sampleType: color.sampleType, width: color.width, height: color.height, lab: nil)
         case .colorize:
             // The model sees the image as in training: resized in RGB (Pillow bicubic), then Lab
             // (the reference's colorization dataset); the output keeps the full-resolution L.
@@ -128,20 +203,43 @@ public struct ImageTransform: Sendable {
                 ? lab : ColorConversion.rgbToLab(rgb.resized(width: size.width, height: size.height, filter: .bicubic))
             return PreparedImage(input: PixelTensor.lightness(fromLab: small, width: size.width, height: size.height)
                                     .reshaped(to: [1, 1, size.height, size.width]),
-                                 alpha: alpha, sourceChannels: sourceChannels, sampleType: rgb.sampleType,
+                                 alpha: alpha, alphaInput: nil, source: nil, sourceChannels: sourceChannels,
+                                 sampleType: rgb.sampleType,
                                  width: rgb.width, height: rgb.height, lab: lab)
         }
     }
 
     /// Encode-side work: the network output (`[1, C, h, w]`) back to pixels like the input's.
-    public func finish(_ prepared: PreparedImage, output: Tensor) -> PixelBuffer {
+    /// - Parameter alphaOutput: the network's output for `prepared.alphaInput` (upscaling with
+    ///   `--alpha-upsampler model`); without it alpha is resized bicubic.
+    public func finish(_ prepared: PreparedImage, output: Tensor, alphaOutput: Tensor? = nil) -> PixelBuffer {
+        if let resampling, let source = prepared.source {
+            return resampled(source, alpha: prepared.alpha, filter: resampling)
+        }
         var result: PixelBuffer
         switch mode {
         case .translate:
-            result = PixelTensor.pixels(from: output, range: Self.pixelRange(preprocessing.outputRange),
-                                        sampleType: prepared.sampleType)
+            let range = Self.pixelRange(preprocessing.outputRange)
+            result = PixelTensor.pixels(from: output, range: range, sampleType: prepared.sampleType)
             if keepMode && result.channels != prepared.sourceChannels {
                 result = result.converted(toChannels: prepared.sourceChannels)
+            }
+            if upscale != nil {
+                // Real-ESRGAN's --outscale: the network's size, then Lanczos to the size asked for.
+                let target = outputSize(width: prepared.width, height: prepared.height)
+                if target.width != result.width || target.height != result.height {
+                    result = result.resized(width: target.width, height: target.height, filter: .lanczos)
+                }
+                if let alphaOutput, prepared.alpha != nil {
+                    // As Real-ESRGAN: the network's output for the alpha image, to gray (ITU-R 601 luma,
+                    // cv2's BGR2GRAY), resized like the colour.
+                    var alpha = PixelTensor.pixels(from: alphaOutput, range: range, sampleType: prepared.sampleType)
+                        .converted(toChannels: 1)
+                    if alpha.width != result.width || alpha.height != result.height {
+                        alpha = alpha.resized(width: result.width, height: result.height, filter: .lanczos)
+                    }
+                    return result.attachingAlpha(alpha)
+                }
             }
         case .colorize:
             let (w, h) = (prepared.width, prepared.height)
@@ -164,6 +262,14 @@ public struct ImageTransform: Sendable {
         return result
     }
 
+    /// Model-free upscaling: colour and alpha each resized with `filter` to `outputSize`.
+    private func resampled(_ source: PixelBuffer, alpha: PixelBuffer?, filter: ResampleFilter) -> PixelBuffer {
+        let target = outputSize(width: source.width, height: source.height)
+        let result = source.resized(width: target.width, height: target.height, filter: filter)
+        guard let alpha else { return result }
+        return result.attachingAlpha(alpha.resized(width: target.width, height: target.height, filter: filter))
+    }
+
     /// The pixel mapping of a checkpoint's value range.
     /// - Precondition: not `.imagenet` (ImageNet-normalized tensors are not images).
     static func pixelRange(_ range: Preprocessing.ValueRange) -> PixelTensor.ValueRange {
@@ -172,5 +278,31 @@ public struct ImageTransform: Sendable {
         case .zeroToOne: return .zeroToOne
         case .imagenet: preconditionFailure("ImageTransform: ImageNet-normalized tensors are not images")
         }
+    }
+}
+
+/// What `translate upscale` adds to running a super-resolution generator.
+public struct UpscaleOptions: Sendable, Equatable {
+    /// How the alpha channel of an image with transparency is enlarged (Real-ESRGAN's `--alpha_upsampler`).
+    public enum AlphaUpsampler: String, Sendable, CaseIterable {
+        /// Through the network as a gray image (replicated to its input channels), the output taken
+        /// back to gray: Real-ESRGAN's `realesrgan`.
+        case model
+        /// Pillow bicubic to the output size.
+        case bicubic
+    }
+
+    /// Output side = round(outscale × input side); nil keeps the network's own scale.
+    public var outscale: Double?
+    public var alphaUpsampler: AlphaUpsampler
+
+    public init(outscale: Double? = nil, alphaUpsampler: AlphaUpsampler = .model) {
+        self.outscale = outscale
+        self.alphaUpsampler = alphaUpsampler
+    }
+
+    /// round(outscale × side), halves away from zero, at least 1.
+    public static func scaled(_ side: Int, by outscale: Double) -> Int {
+        Swift.max(1, Int((Double(side) * outscale).rounded(.toNearestOrAwayFromZero)))
     }
 }

@@ -7,7 +7,8 @@ import Tensors
 /// `ReflectionPad2D(1)` followed by a 3×3 `Conv2D`, or a 3×3 `Conv2D` with padding 1) computed by
 /// our Winograd F(4×4, 3×3) or oneDNN's Winograd convolution, by a fixed rule on its channels
 /// (`SameSizeConvolution`), on weights transformed once. In resnet_9blocks these are the 18 residual
-/// convolutions, 88 % of its multiply-adds; Winograd does them with 4× fewer multiplies. The last
+/// convolutions, 88 % of its multiply-adds; Winograd does them with 4× fewer multiplies. In
+/// SRResNet they are the block, trunk and upsampling convolutions. The last
 /// layer (64 → 3 channels) runs as a direct loop instead of a 3-row gemm. Other layers run as
 /// they are, in `.inference` phase. Results equal the plain forward pass up to float
 /// rounding (about 1e-6 relative per convolution).
@@ -37,6 +38,14 @@ package enum InferenceForward {
     package static func step(for layer: any Layer, method: SameSizeConvolution.Method? = nil) -> Step {
         switch layer {
         case let generator as ResNetGenerator: return step(for: generator.model, method: method)
+        case let network as SRResNet:
+            // head, then the long skip around the blocks and the trunk conv + BN, upsampling, tail.
+            return .sequence([step(for: network.head, method: method),
+                              .residual(steps(network.body.layers, method: method) + steps(network.trunk.layers, method: method)),
+                              step(for: network.upsample, method: method), step(for: network.tail, method: method)])
+        case let block as SRResidualBlock:
+            return .residual([step(for: block.conv1, method: method), .layer(block.bn1), .layer(block.prelu),
+                              step(for: block.conv2, method: method), .layer(block.bn2)])
         case let block as ResNetBlock: return .residual(steps(block.convBlock.layers, method: method))
         case let sequential as Sequential: return .sequence(steps(sequential.layers, method: method))
         case let conv as Conv2D where isSameSize3x3(conv, padding: 1):

@@ -48,9 +48,15 @@ public enum Tiling {
     ///   - tileSize: the largest tile side in input pixels, rounded down to `multiple`; 0 runs the whole image.
     ///   - overlap: input pixels shared by neighbouring tiles, blended linearly.
     ///   - minimumSize: the smallest side the network accepts (see `padToMultiple`).
+    ///   - margin: input pixels at each side a tile shares with a neighbour that are context only
+    ///     (weight 0; clamped below half the overlap, so every pixel keeps a tile with a positive
+    ///     weight: consecutive tiles share at least `overlap`): the feather runs over the rest of the
+    ///     overlap. A tile's output is exact where its receptive field lies inside the tile, so with
+    ///     a margin of at least the receptive field's radius the blend of exact values is exact:
+    ///     tiled equals untiled. 0 feathers over the whole overlap.
     public static func run(
         _ image: Tensor, multiple: Int, scale: Int = 1, tileSize: Int = 0, overlap: Int = 32, minimumSize: Int = 1,
-        _ network: (Tensor) throws -> Tensor
+        margin: Int = 0, _ network: (Tensor) throws -> Tensor
     ) rethrows -> Tensor {
         let (n, _, h, w) = image.shape.nchw
         precondition(n == 1, "Tiling.run takes one image at a time, got a batch of \(n)")
@@ -61,6 +67,7 @@ public enum Tiling {
         }
         let tileH = Swift.min(tile, h), tileW = Swift.min(tile, w)
         let clampedOverlap = Swift.max(0, Swift.min(overlap, Swift.min(tileH, tileW) / 2))
+        let clampedMargin = Swift.max(0, Swift.min(margin, (clampedOverlap - 1) / 2))
         let rows = starts(length: h, tile: tileH, overlap: clampedOverlap)
         let columns = starts(length: w, tile: tileW, overlap: clampedOverlap)
 
@@ -78,9 +85,9 @@ public enum Tiling {
                     accumulator = [Float](repeating: 0, count: channels * outH * outW)
                 }
                 // Ramps only on sides that touch a neighbouring tile.
-                let rampY = ramp(length: tileH * scale, overlap: clampedOverlap * scale,
+                let rampY = ramp(length: tileH * scale, overlap: clampedOverlap * scale, margin: clampedMargin * scale,
                                  rising: rowIndex > 0, falling: rowIndex < rows.count - 1)
-                let rampX = ramp(length: tileW * scale, overlap: clampedOverlap * scale,
+                let rampX = ramp(length: tileW * scale, overlap: clampedOverlap * scale, margin: clampedMargin * scale,
                                  rising: columnIndex > 0, falling: columnIndex < columns.count - 1)
                 let values = result.scalars
                 let th = tileH * scale, tw = tileW * scale, oy = top * scale, ox = left * scale
@@ -117,13 +124,20 @@ public enum Tiling {
         return result
     }
 
-    /// Weights over one tile side: rising linearly over the first `overlap` pixels when `rising`,
-    /// falling over the last `overlap` when `falling`, 1 elsewhere. Never exactly 0.
-    package static func ramp(length: Int, overlap: Int, rising: Bool, falling: Bool) -> [Float] {
-        (0..<length).map { i in
+    /// Weights over one tile side: 0 over the first `margin` pixels, then rising linearly over the
+    /// next `overlap - 2·margin` when `rising`; the mirror image at the end when `falling`; 1
+    /// elsewhere. With `margin` 0 never exactly 0. Two neighbours overlapping by `overlap` have
+    /// weights summing to 1 across it.
+    package static func ramp(length: Int, overlap: Int, margin: Int = 0, rising: Bool, falling: Bool) -> [Float] {
+        let feather = Float(Swift.max(1, overlap - 2 * margin))
+        return (0..<length).map { i in
             var weight: Float = 1
-            if rising && i < overlap { weight = Swift.min(weight, (Float(i) + 0.5) / Float(overlap)) }
-            if falling && i >= length - overlap { weight = Swift.min(weight, (Float(length - i) - 0.5) / Float(overlap)) }
+            if rising && i < overlap - margin {
+                weight = Swift.min(weight, Swift.max(0, (Float(i - margin) + 0.5) / feather))
+            }
+            if falling && i >= length - overlap + margin {
+                weight = Swift.min(weight, Swift.max(0, (Float(length - margin - i) - 0.5) / feather))
+            }
             return weight
         }
     }
