@@ -58,11 +58,20 @@ let batch = UnpairedBatch(realA: Tensor.randomUniform(shape: [1, 3, size, size],
                           pathsA: [], pathsB: [])
 let setupRSS = peakRSSMiB()
 
-/// One step split in timed parts; mirrors `CycleGANTrainer.step` operation by operation.
-func phasedStep(_ t: CycleGANTrainer, _ batch: UnpairedBatch) -> [(String, Double)] {
-    var parts: [(String, Double)] = []
+/// This process's resident set now, in MiB (/proc/self/statm; 0 where it is missing).
+func currentRSSMiB() -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }
+    return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+}
+
+/// One step split in timed parts (seconds, and the resident set in MiB at the end of each part);
+/// mirrors `CycleGANTrainer.step` operation by operation.
+func phasedStep(_ t: CycleGANTrainer, _ batch: UnpairedBatch) -> [(String, Double, Double)] {
+    var parts: [(String, Double, Double)] = []
     var clock = Date()
-    func lap(_ name: String) { let now = Date(); parts.append((name, now.timeIntervalSince(clock))); clock = now }
+    func lap(_ name: String) { let now = Date(); parts.append((name, now.timeIntervalSince(clock), currentRSSMiB())); clock = now }
     let realA = batch.realA, realB = batch.realB
     var fakeBOut = Tensor(0), fakeAOut = Tensor(0)
     do {
@@ -106,13 +115,16 @@ func phasedStep(_ t: CycleGANTrainer, _ batch: UnpairedBatch) -> [(String, Doubl
 
 if phases {
     _ = phasedStep(trainer, batch)  // warm-up
-    var best: [(String, Double)] = []
+    var best: [(String, Double, Double)] = []
     for _ in 0..<steps {
         let parts = phasedStep(trainer, batch)
-        best = best.isEmpty ? parts : zip(best, parts).map { ($0.0, min($0.1, $1.1)) }
+        best = best.isEmpty ? parts : zip(best, parts).map { ($0.0, min($0.1, $1.1), max($0.2, $1.2)) }
     }
-    let fields = best.map { String(format: "\"%@\":%.4f", $0.0, $0.1) }.joined(separator: ",")
-    print("{\"impl\":\"translate\",\"threads\":\(threads),\"size\":\(size),\"phases\":{\(fields)}}")
+    let seconds = best.map { String(format: "\"%@\":%.4f", $0.0, $0.1) }.joined(separator: ",")
+    let resident = best.map { String(format: "\"%@\":%.0f", $0.0, $0.2) }.joined(separator: ",")
+    print("{\"impl\":\"translate\",\"threads\":\(threads),\"size\":\(size),\"best_s\":{\(seconds)},"
+          + "\"rss_mib_after\":{\(resident)},\"setup_rss_mib\":\(String(format: "%.0f", setupRSS)),"
+          + "\"peak_rss_mib\":\(String(format: "%.0f", peakRSSMiB()))}")
     exit(0)
 }
 
