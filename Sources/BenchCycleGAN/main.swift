@@ -1,8 +1,8 @@
 // bench-cyclegan: times one CycleGAN training step (CycleGANTrainer.step: both cycles, identity
 // losses, G step with both Ds frozen, D step with the image pools, two Adams) with the reference
 // defaults (resnet_9blocks ngf 64, basic PatchGAN ndf 64, instance norm, LSGAN, λ 10/10/0.5,
-// pool 50, Adam 2e-4 β1 0.5), batch 1, and prints one JSON line with the step times, cpu/wall and
-// this process's peak RSS (getrusage ru_maxrss). Run one process per configuration so the peaks
+// pool 50, Adam 2e-4 β1 0.5), batch 1, and prints one JSON line with the step times, cpu/wall, the
+// CPU seconds per step (less sensitive than wall time to a shared machine) and this process's peak RSS (getrusage ru_maxrss). Run one process per configuration so the peaks
 // don't mix (bench/sections/45-cyclegan-step.sh does).
 //
 //     bench-cyclegan [--threads N] [--size S] [--ngf F] [--steps K] [--phases]
@@ -137,8 +137,9 @@ for _ in 0..<steps {
     _ = trainer.step(on: batch)
     times.append(Date().timeIntervalSince(start))
 }
-let cpuWall = (cpuSeconds() - cpuStart) / Date().timeIntervalSince(wallStart)
+let cpuUsed = cpuSeconds() - cpuStart
+let cpuWall = cpuUsed / Date().timeIntervalSince(wallStart)
 let best = times.min() ?? 0, median = times.sorted()[times.count / 2]
 print(String(format: "{\"impl\":\"translate\",\"model\":\"cycle_gan\",\"threads\":%d,\"size\":%d,\"ngf\":%d,\"steps\":%d,"
-             + "\"best_s\":%.4f,\"median_s\":%.4f,\"cpu_wall\":%.2f,\"base_rss_mib\":%.1f,\"setup_rss_mib\":%.1f,\"peak_rss_mib\":%.1f}",
-             threads, size, ngf, steps, best, median, cpuWall, baseRSS, setupRSS, peakRSSMiB()))
+             + "\"best_s\":%.4f,\"median_s\":%.4f,\"cpu_wall\":%.2f,\"cpu_s_per_step\":%.3f,\"base_rss_mib\":%.1f,\"setup_rss_mib\":%.1f,\"peak_rss_mib\":%.1f}",
+             threads, size, ngf, steps, best, median, cpuWall, cpuUsed / Double(steps), baseRSS, setupRSS, peakRSSMiB()))
