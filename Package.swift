@@ -88,6 +88,9 @@ let package = Package(
                           swiftSettings: fast),
         .executableTarget(name: "bench-loader", dependencies: ["ImageDatasets", "Tensors"], path: "Sources/BenchLoader",
                           swiftSettings: fast),
+        // One CycleGAN training step with its peak RSS, for bench/sections/45-cyclegan-step.sh.
+        .executableTarget(name: "bench-cyclegan", dependencies: ["Training", "Layers", "Tensors", "Kernels"], path: "Sources/BenchCycleGAN",
+                          swiftSettings: fast),
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Tensors"], swiftSettings: fast),
