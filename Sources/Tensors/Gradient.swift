@@ -8,8 +8,23 @@ package final class GradientNode {
     package let name: String
     package let inputs: [GradientNode?]
     package let inputShapes: [Shape]
-    package let backward: Backward?
+    /// Released (set to nil) once it has run, so the activations it captured are freed during the
+    /// backward pass rather than after it; `hasRun` then marks the node as consumed.
+    package private(set) var backward: Backward?
     package let parameter: Parameter?
+    /// True once `backward` has run: the graph cannot be traversed again (no `retain_graph`).
+    package private(set) var hasRun = false
+
+    /// Runs `backward` once and releases it with everything it captured.
+    package func runBackward(_ gradOutput: Tensor, _ needsGradient: [Bool]) -> [Tensor?] {
+        precondition(!hasRun, "\(name): backward through a graph that was already backpropagated "
+            + "(run the forward pass again for a second backward)")
+        guard let backward else { return [] }
+        let result = backward(gradOutput, needsGradient)
+        self.backward = nil
+        hasRun = true
+        return result
+    }
 
     package init(name: String, inputs: [GradientNode?], inputShapes: [Shape], backward: @escaping Backward) {
         self.name = name
@@ -128,9 +143,9 @@ extension Tensor {
                 parameter.accumulate(gradOutput)
                 continue
             }
-            guard let backward = current.backward else { continue }
+            guard current.backward != nil || current.hasRun else { continue }
             let needs = current.inputs.map { $0 != nil }
-            let inputGradients = backward(gradOutput, needs)
+            let inputGradients = current.runBackward(gradOutput, needs)
             precondition(inputGradients.count == current.inputs.count,
                          "\(current.name): backward returned \(inputGradients.count) gradients for \(current.inputs.count) inputs")
             for (index, input) in current.inputs.enumerated() {
