@@ -60,14 +60,13 @@ public struct TrainingRun {
     /// - Returns: how the loop ended (evaluation and inference run only when it finished).
     @discardableResult
     public func execute() throws -> RunOutcome {
-        if options.model == .srgan {
-            throw OptionError("--model srgan is not available in this version yet; use pix2pix, colorization or cycle_gan")
-        }
+        if options.model == .srgan { _ = try SRGANTrainer.loadVGG(options: options) }  // before any work
         try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
         try AtomicWriter.write(Data(Recipe.resolvedYAML(recipe: recipe, options: options).utf8),
                                to: runFolder.appendingPathComponent("train_opt.yaml"))
         switch options.model {
         case .cycle_gan: return RunOutcome(try trainCycleGAN())
+        case .srgan: return RunOutcome(try trainSRGAN())
         default: return RunOutcome(try trainPix2Pix())
         }
     }
