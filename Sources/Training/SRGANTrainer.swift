@@ -136,13 +136,17 @@ public final class SRGANTrainer: Trainer {
         guard options.emaDecay >= 0 && options.emaDecay < 1 else {
             throw OptionError("--ema-decay must be in [0, 1), got \(options.emaDecay)")
         }
-        if options.emaDecay > 0 { emaValues = generator.namedParameters.map(\.parameter.value) }
     }
 
     /// After each G step: ema ← d·ema + (1 − d)·θ for parameters (BasicSR's `model_ema`); running
-    /// statistics are copied.
+    /// statistics are copied. The average starts at G's weights after the first step of the run
+    /// (so after `--init-from` has loaded them).
     func updateEMA() {
-        guard var values = emaValues else { return }
+        guard options.emaDecay > 0 else { return }
+        guard var values = emaValues else {
+            emaValues = generator.namedParameters.map(\.parameter.value)
+            return
+        }
         let decay = options.emaDecay
         for (index, (_, parameter)) in generator.namedParameters.enumerated() {
             values[index] = parameter.isTrainable
@@ -271,13 +275,16 @@ public final class SRGANTrainer: Trainer {
     public func loadExtraState(_ tensors: [String: Tensor]) throws {
         if let best = tensors["best_psnr"] { bestPSNR = best.scalars[0] }
         if let iteration = tensors["best_iteration"] { bestIteration = Int(iteration.scalars[0]) }
-        guard var values = emaValues else { return }
-        for (index, (name, parameter)) in generator.namedParameters.enumerated() {
+        guard options.emaDecay > 0, tensors.keys.contains(where: { $0.hasPrefix("G_ema.") }) else { return }
+        var values: [Tensor] = []
+        for (name, parameter) in generator.namedParameters {
             guard let value = tensors["G_ema.\(name)"] else {
-                throw OptionError("the training state has no moving average of G (G_ema.\(name)); it was saved with --ema-decay 0")
+                throw OptionError("the training state's moving average of G has no G_ema.\(name)")
             }
-            guard value.shape == parameter.value.shape else { throw OptionError("G_ema.\(name) has shape \(value.shape), expected \(parameter.value.shape)") }
-            values[index] = value
+            guard value.shape == parameter.value.shape else {
+                throw OptionError("G_ema.\(name) has shape \(value.shape), expected \(parameter.value.shape)")
+            }
+            values.append(value)
         }
         emaValues = values
     }

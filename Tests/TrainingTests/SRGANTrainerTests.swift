@@ -108,12 +108,16 @@ struct SRToySource: BatchSource {
         #expect(abs(trainer.optimizerD.learningRate - 1e-5) < 1e-12)
     }
 
+    /// With the moving average of G on: weights, the average and D equal a straight run's.
     @Test func resumeAcrossThePhaseSwitchIsBitIdentical() throws {
-        let straight = try SRGANTrainer(options: Self.options(pretrain: 3, gan: 3, name: "straight"), vgg: Self.randomVGG())
+        var straightOptions = Self.options(pretrain: 3, gan: 3, name: "straight")
+        straightOptions.emaDecay = 0.9
+        let straight = try SRGANTrainer(options: straightOptions, vgg: Self.randomVGG())
         #expect(try loop(straight, folder("straight")).run() == .finished)
 
         let runFolder = folder("resumed")
         var first = Self.options(pretrain: 3, gan: 3, name: "resumed")
+        first.emaDecay = 0.9
         first.maxSteps = 2
         let before = try SRGANTrainer(options: first, vgg: Self.randomVGG())
         #expect(try loop(before, runFolder).run() == .stepLimit)
@@ -126,6 +130,33 @@ struct SRToySource: BatchSource {
                 #expect(p.value.scalars == q.value.scalars, "\(name).\(key) differs after resuming")
             }
         }
+        let straightAverage = try #require(straight.emaValues), resumedAverage = try #require(after.emaValues)
+        #expect(straightAverage.map(\.scalars) == resumedAverage.map(\.scalars))
+    }
+
+    /// ema ← d·ema + (1 − d)·θ after each G step, starting at θ after the first; checkpoints and
+    /// `superResolve` use the average, training the raw weights.
+    @Test func movingAverageOfG() throws {
+        var options = Self.options(pretrain: 5, gan: 0)
+        options.emaDecay = 0.75
+        options.lr = 1e-3
+        let trainer = try SRGANTrainer(options: options, vgg: nil)
+        let batch = try #require(try SRToySource().batches(epoch: 1, startingAt: 0).next()).get()
+        let context = StepContext(epoch: 1, iteration: 1, iterationInPhase: 1, phase: "pretrain", phaseIndex: 0)
+        let weight = try #require(trainer.generator.namedParameters.first { $0.parameter.isTrainable }).parameter
+        _ = trainer.step(on: batch, context: context)
+        let first = weight.value.scalars
+        _ = trainer.step(on: batch, context: context)
+        let second = weight.value.scalars
+        #expect(first != second)
+        let average = try #require(trainer.emaValues?.first).scalars
+        let expected = zip(first, second).map { 0.75 * $0 + 0.25 * $1 }
+        #expect(Compare.maxAbsoluteDifference(average, expected) < 1e-6)
+        let url = folder("ema").appendingPathExtension("safetensors")
+        try trainer.saveGenerator(to: url, step: 2)
+        let saved = try Checkpoint.loadNetwork(contentsOf: url).network.namedParameters.first { $0.parameter.isTrainable }!
+        #expect(Compare.maxAbsoluteDifference(saved.parameter.value.scalars, expected) < 1e-6)
+        #expect(weight.value.scalars == second, "saving must restore the trained weights")
     }
 
     @Test func missingVGGWeightsStopWithWhereToGetThem() throws {
