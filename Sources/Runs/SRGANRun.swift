@@ -3,6 +3,7 @@ import Foundation
 import ImageCodecs
 import ImageDatasets
 import Kernels
+import Networks
 import Tensors
 import Training
 
@@ -10,9 +11,8 @@ extension TrainingRun {
     /// SRGAN on the HR images of `dataroot/train` (or `dataroot`), LR made by bicubic on the fly:
     /// the SRResNet phase, then the GAN phase, then PSNR/SSIM (Y channel, border = scale) of G and
     /// of bicubic on the held-out `dataroot/val` (or `test`) images, and the report.
-    func trainSRGAN() throws -> TrainingLoop<SRGANTrainer, PairLoaderSource>.Outcome {
-        // VGG first: a run whose GAN phase has no weights stops before any work.
-        let vgg = try SRGANTrainer.loadVGG(options: options)
+    /// - Parameter vgg: the content loss's VGG19 (`SRGANTrainer.loadVGG`), nil without a GAN phase.
+    func trainSRGAN(vgg: VGG19Features?) throws -> TrainingLoop<SRGANTrainer, PairLoaderSource>.Outcome {
         let data = DatasetOptions(training: options)
         let diagnostics = DatasetDiagnostics()
         let dataset: SuperResolutionDataset
@@ -32,10 +32,15 @@ extension TrainingRun {
         let trainer = try SRGANTrainer(options: runOptions, vgg: vgg)
         trainer.log = log
         trainer.bestFolder = runFolder
-        let (root, validationOptions) = (options.dataroot, options)
+        let (root, validationOptions, log) = (options.dataroot, options, log)
         trainer.validator = { [unowned trainer] in
-            (try? SRValidation.measure(root: root, options: validationOptions, superResolve: trainer.superResolve))
-                .map { (psnr: $0.psnr, ssim: $0.ssim) }
+            do {
+                return try SRValidation.measure(root: root, options: validationOptions, superResolve: trainer.superResolve)
+                    .map { (psnr: $0.psnr, ssim: $0.ssim) }
+            } catch {
+                log("validation skipped: \(error)")
+                return nil
+            }
         }
         let loop = TrainingLoop(trainer: trainer, source: PairLoaderSource(loader, PairedBatch.init), options: runOptions,
                                 runFolder: runFolder, interrupts: interrupts, writeImage: Self.writePNG)

@@ -253,7 +253,7 @@ public struct TrainOptions: Codable, Sendable, Equatable {
                            + "(0: off; 0.999 typical)."),
             OptionSpec("val_freq", \.valFreq, section: "SRGAN", models: [.srgan],
                        help: "Iterations between PSNR/SSIM validations on val/ (or test/), logged as val_PSNR_Y and "
-                           + "val_SSIM_Y, the best G kept as best_net_G (0: only at the end)."),
+                           + "val_SSIM_Y (in the loss log when a multiple of print_freq), the best G kept as best_net_G (0: only at the end)."),
             // Logging
             OptionSpec("print_freq", \.printFreq, section: "Logging", help: "Iterations between loss log lines."),
             OptionSpec("display_freq", \.displayFreq, section: "Logging", help: "Iterations between sample images."),
