@@ -41,13 +41,15 @@ import Training
     }
 
     /// 30 pretrain iterations of the CPU recipe at ×2 with 8 filters (seconds): G is written with its
-    /// preprocessing ([0, 1] in, [-1, 1] out) and scale, and the report has PSNR-Y of G and bicubic.
+    /// preprocessing ([0, 1] in, [-1, 1] out) and scale, validations every 10 iterations are in the
+    /// loss log with best_net_G kept, and the report has PSNR-Y of G and bicubic.
     @Test func aShortRunWritesAnUpscalableCheckpointAndValidates() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let flags = try OptionSource.commandLine([
             "--checkpoints-dir", folder.path, "--name", "sr", "--pretrain-iters", "30", "--scale", "2", "--ngf", "8",
             "--ndf", "8", "--crop-size", "32", "--load-size", "32", "--batch-size", "4", "--lr", "0.001", "--print-freq", "10",
+            "--val-freq", "10",
         ]).source
         var run = try TrainingRun.resolve(recipe: "srgan-cpu", flags: flags, searchFolders: [Self.pipelines])
         run.log = { _ in }
@@ -61,7 +63,9 @@ import Training
         let report = try String(contentsOf: runFolder.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(report.contains("PSNR-Y (G)") && report.contains("PSNR-Y (bicubic)"))
         let log = try String(contentsOf: runFolder.appendingPathComponent("loss_log.jsonl"), encoding: .utf8)
-        #expect(log.contains("G_pixel"))
+        #expect(log.contains("G_pixel") && log.contains("val_PSNR_Y") && log.contains("val_SSIM_Y"))
+        #expect(FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("best_net_G.safetensors").path))
+        #expect(report.contains("best PSNR-Y during training"))
     }
 
     /// The validation numbers are BasicSR's PSNR on Y with the border cropped: bicubic on the
