@@ -60,14 +60,14 @@ public struct TrainingRun {
     /// - Returns: how the loop ended (evaluation and inference run only when it finished).
     @discardableResult
     public func execute() throws -> RunOutcome {
-        if options.model == .srgan {
-            throw OptionError("--model srgan is not available in this version yet; use pix2pix, colorization or cycle_gan")
-        }
+        // SRGAN's VGG weights are read before any work: a GAN phase without them stops here.
+        let vgg = options.model == .srgan ? try SRGANTrainer.loadVGG(options: options) : nil
         try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
         try AtomicWriter.write(Data(Recipe.resolvedYAML(recipe: recipe, options: options).utf8),
                                to: runFolder.appendingPathComponent("train_opt.yaml"))
         switch options.model {
         case .cycle_gan: return RunOutcome(try trainCycleGAN())
+        case .srgan: return RunOutcome(try trainSRGAN(vgg: vgg))
         default: return RunOutcome(try trainPix2Pix())
         }
     }

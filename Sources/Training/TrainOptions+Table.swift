@@ -87,6 +87,7 @@ extension TrainOptions.Direction: OptionChoice {}
 extension TrainOptions.Preprocess: OptionChoice {}
 extension TrainOptions.DatasetMode: OptionChoice {}
 extension TrainOptions.InitType: OptionChoice {}
+extension TrainOptions.Criterion: OptionChoice {}
 extension GeneratorKind: OptionChoice {}
 extension DiscriminatorKind: OptionChoice {}
 extension NormKind: OptionChoice {}

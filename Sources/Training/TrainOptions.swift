@@ -1,6 +1,7 @@
 import Foundation
 import Layers
 import Networks
+import Tensors
 
 /// A bad option value or combination, from a flag or a recipe. The CLI reports it as a usage error (exit 2).
 public struct OptionError: Error, CustomStringConvertible, Equatable {
@@ -36,6 +37,15 @@ public struct TrainOptions: Codable, Sendable, Equatable {
     /// The dataset layout (`--dataset_mode`); each model trains on one.
     public enum DatasetMode: String, Codable, CaseIterable, Sendable { case aligned, unaligned, single, colorization, sr }
     /// The weight initialization (`--init_type`), scaled by `--init_gain`.
+    /// A distance between images or feature maps (`--pixel-loss`, `--vgg-criterion`).
+    public enum Criterion: String, Codable, CaseIterable, Sendable {
+        case mse, l1
+
+        /// The mean distance of `prediction` from `target`.
+        public func loss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
+            self == .mse ? prediction.mseLoss(target) : prediction.l1Loss(target)
+        }
+    }
     public enum InitType: String, Codable, CaseIterable, Sendable {
         case normal, xavier, kaiming, orthogonal
 
@@ -102,6 +112,18 @@ public struct TrainOptions: Codable, Sendable, Equatable {
     public var lambdaB: Float = 10
     public var lambdaIdentity: Float = 0.5
     public var maxSteps = 0
+    // SRGAN (Ledig et al. 2017)
+    public var pretrainIters = 1_000_000
+    public var ganIters = 200_000
+    public var pixelLoss: Criterion = .mse
+    public var vggWeights = ""
+    public var vggLayer = "relu5_4"
+    public var vggCriterion: Criterion = .mse
+    public var vggRescale: Float = 1 / 12.75
+    public var vggWeight: Float = 1
+    public var lambdaAdv: Float = 1e-3
+    public var emaDecay: Float = 0
+    public var valFreq = 0
 
     // Logging and checkpoints
     public var printFreq = 100
@@ -208,6 +230,30 @@ public struct TrainOptions: Codable, Sendable, Equatable {
                        help: "Weight of the identity loss, relative to lambda_A/lambda_B (0: none)."),
             OptionSpec("max_steps", \.maxSteps, section: "Optimization",
                        help: "Stop after this many iterations in total (0: no limit)."),
+            // SRGAN
+            OptionSpec("pretrain_iters", \.pretrainIters, section: "SRGAN", models: [.srgan],
+                       help: "Iterations of phase 1 (SRResNet on the pixel loss; 0: start with the GAN phase)."),
+            OptionSpec("gan_iters", \.ganIters, section: "SRGAN", models: [.srgan],
+                       help: "Iterations of phase 2 (VGG content + adversarial loss; lr ×0.1 at its midpoint; 0: none)."),
+            OptionSpec("pixel_loss", \.pixelLoss, section: "SRGAN", models: [.srgan], help: "Phase 1 loss on pixels."),
+            OptionSpec("vgg_weights", \.vggWeights, section: "SRGAN", models: [.srgan],
+                       help: "VGG19 weights for the content loss: a checkpoint from `translate convert vgg19-dcbb9e9d.pth "
+                           + "--netF vgg19`, or torchvision's .pth itself (needed when gan_iters > 0)."),
+            OptionSpec("vgg_layer", \.vggLayer, section: "SRGAN", models: [.srgan],
+                       help: "VGG19 layer of the content loss: reluI_J (after the activation) or convI_J (before it)."),
+            OptionSpec("vgg_criterion", \.vggCriterion, section: "SRGAN", models: [.srgan],
+                       help: "Distance between the VGG feature maps."),
+            OptionSpec("vgg_rescale", \.vggRescale, section: "SRGAN", models: [.srgan],
+                       help: "Factor on the feature maps before the distance (the paper's 1/12.75: MSE × 1/12.75² ≈ 0.006)."),
+            OptionSpec("vgg_weight", \.vggWeight, section: "SRGAN", models: [.srgan], help: "Weight of the content loss."),
+            OptionSpec("lambda_adv", \.lambdaAdv, section: "SRGAN", models: [.srgan],
+                       help: "Weight of the adversarial loss −log D(G(LR))."),
+            OptionSpec("ema_decay", \.emaDecay, section: "SRGAN", models: [.srgan],
+                       help: "Decay of an exponential moving average of G's weights saved as its inference weights "
+                           + "(0: off; 0.999 typical)."),
+            OptionSpec("val_freq", \.valFreq, section: "SRGAN", models: [.srgan],
+                       help: "Iterations between PSNR/SSIM validations on val/ (or test/), logged as val_PSNR_Y and "
+                           + "val_SSIM_Y (in the loss log when a multiple of print_freq), the best G kept as best_net_G (0: only at the end)."),
             // Logging
             OptionSpec("print_freq", \.printFreq, section: "Logging", help: "Iterations between loss log lines."),
             OptionSpec("display_freq", \.displayFreq, section: "Logging", help: "Iterations between sample images."),
