@@ -105,7 +105,7 @@ let package = Package(
             swiftSettings: fast),
         .testTarget(
             name: "RunsTests",
-            dependencies: ["Runs", "Training", "Networks", "ImageDatasets", "ImageCodecs", "Tensors", "TestSupport", "DatasetRegistry",
+            dependencies: ["Runs", "Training", "Networks", "ImageDatasets", "ImageCodecs", "Tensors", "TestSupport", "DatasetRegistry", "Layers",
                            .product(name: "Yams", package: "Yams")],
             swiftSettings: fast),
         .testTarget(name: "CLITests", dependencies: ["CLI", "Training", "Runs"], swiftSettings: fast),

@@ -16,6 +16,9 @@ public struct TrainingRun {
     /// What stops training early: Ctrl-C by default; tests running beside others use one that
     /// listens to no signal.
     public var interrupts = InterruptWatcher()
+    /// Lines for the user decided while resolving (the sample used instead of a missing dataset),
+    /// logged when the run starts.
+    public var notes: [String] = []
 
     public init(options: TrainOptions, recipe: Recipe? = nil) {
         self.options = options
@@ -31,6 +34,7 @@ public struct TrainingRun {
     public static func resolve(recipe nameOrPath: String?, flags: OptionSource,
                                searchFolders: [URL] = RecipeLocations.folders()) throws -> TrainingRun {
         var options: TrainOptions
+        var notes: [String] = []
         var recipe: Recipe?
         if let nameOrPath {
             var loaded = try Recipe.load(nameOrPath, searchFolders: searchFolders)
@@ -42,7 +46,7 @@ public struct TrainingRun {
                 let fallback = try Recipe.load(sample, searchFolders: searchFolders)
                 let sampleRoot = RecipeLocations.resolve(fallback.dataset, relativeTo: fallback.source)
                 if let message = try SampleChoice.message(dataset: datasetRoot, sample: sampleRoot) {
-                    FileHandle.standardError.write(Data("\(message)\n".utf8))
+                    notes.append(message)
                     loaded = fallback
                 }
             }
@@ -53,13 +57,16 @@ public struct TrainingRun {
             options = try TrainOptions.resolve([flags])
         }
         try options.validate()
-        return TrainingRun(options: options, recipe: recipe)
+        var run = TrainingRun(options: options, recipe: recipe)
+        run.notes = notes
+        return run
     }
 
     /// Trains, evaluates, runs the inference steps and writes the report.
     /// - Returns: how the loop ended (evaluation and inference run only when it finished).
     @discardableResult
     public func execute() throws -> RunOutcome {
+        for note in notes { log(note) }
         // SRGAN's VGG weights are read before any work: a GAN phase without them stops here.
         let vgg = options.model == .srgan ? try SRGANTrainer.loadVGG(options: options) : nil
         try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
