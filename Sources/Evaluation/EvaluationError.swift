@@ -13,7 +13,7 @@ public struct EvaluationError: Error, CustomStringConvertible, Sendable, Equatab
         case ambiguous
         /// A folder or file that is not there, or a file and a folder given together.
         case missingInput
-        /// A negative border crop.
+        /// A negative border crop or an unknown metric.
         case invalidOptions
         /// The image could not be decoded, or decoded with damage.
         case unreadable

@@ -102,7 +102,40 @@ public enum ImageMetrics {
 
         /// The column title: "PSNR", "SSIM".
         public var title: String { rawValue.uppercased() }
+
+        /// Parses a comma-separated list ("psnr,ssim"), case-insensitive, in the order given, without repeats.
+        /// - Throws: `EvaluationError` (`.usage`) naming an unknown metric, or for an empty list.
+        public static func list(_ text: String) throws -> [Metric] {
+            var result: [Metric] = []
+            for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+                guard let metric = Metric(rawValue: name) else {
+                    let known = allCases.map(\.rawValue).joined(separator: ", ")
+                    throw EvaluationError(.invalidOptions, "--metric: unknown metric '\(name)'; choose from \(known)")
+                }
+                if !result.contains(metric) { result.append(metric) }
+            }
+            if result.isEmpty { throw EvaluationError(.invalidOptions, "--metric: give at least one of psnr, ssim") }
+            return result
+        }
     }
+
+    /// What `translate eval --help` says about the measures (the conventions live with the code).
+    public static let conventions = """
+        Compares two folders matched by relative path without extension (pred/sub/a.png with \
+        gt/sub/a.jpg; .png, .jpg and .jpeg count, hidden files are ignored), or two files. \
+        Prints a per-image table and the mean (--json: the same as JSON).
+
+        PSNR and SSIM are BasicSR's calculate_psnr and calculate_ssim: float64 on the 0–255 \
+        scale, --crop-border pixels left out on each side, --y-channel for the BT.601 luma \
+        Y = 16 + 65.481 R + 128.553 G + 24.966 B (R, G, B in [0, 1]); SSIM uses an 11×11 Gaussian \
+        window (σ 1.5) over the valid region and averages channels. 16-bit images are put on the \
+        0–255 scale (v / 257); alpha is left out; a gray image compared with an RGB one is read as \
+        RGB (as cv2.imread does). Super-resolution papers report --y-channel --crop-border SCALE.
+
+        Exit status: 0 when every pair was compared; 1 when a pair is missing, differs in size \
+        or cannot be read (each is named on stderr; the mean covers the pairs that were \
+        compared); 2 for a usage error.
+        """
 
     /// Border crop and channel choice, as BasicSR's `crop_border` and `test_y_channel`.
     public struct Options: Sendable, Equatable {
