@@ -1,6 +1,6 @@
 # translate — build, test, demo and benchmark entry points.
 SHELL := /bin/bash
-APT_PACKAGES := libopenblas-dev libjpeg-dev libpng-dev pkg-config libdnnl-dev
+APT_PACKAGES := libopenblas-dev libjpeg-dev libpng-dev pkg-config libdnnl-dev openmpi-bin libopenmpi-dev
 BENCH_VENV ?= .venv-bench
 BIN := .build/release/translate
 

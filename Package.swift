@@ -36,15 +36,17 @@ let package = Package(
         .target(name: "Console", swiftSettings: fast),
         .target(name: "Inference", dependencies: ["Kernels", "Tensors", "Layers", "Networks", "ImageCodecs", "ImageDatasets", "Console"],
                 swiftSettings: fast),
+        // Process groups for data-parallel training: Open MPI loaded at run time under mpirun.
+        .target(name: "Distributed", swiftSettings: fast),
         .target(
             name: "Training",
-            dependencies: ["Tensors", "Kernels", "Console", "Layers", "Networks"],
+            dependencies: ["Tensors", "Kernels", "Console", "Layers", "Networks", "Distributed"],
             swiftSettings: fast),
         // A training run end to end: recipes, dataset adapters, evaluation, inference steps.
         .target(
             name: "Runs",
             dependencies: ["Training", "ImageDatasets", "ImageCodecs", "Inference", "Networks", "Layers", "Tensors", "Kernels",
-                           "DatasetRegistry", "Evaluation", .product(name: "Yams", package: "Yams")],
+                           "DatasetRegistry", "Evaluation", "Distributed", .product(name: "Yams", package: "Yams")],
             swiftSettings: fast),
 
         // MARK: - Images
@@ -68,6 +70,7 @@ let package = Package(
                 "ImageDatasets",
                 "Training",
                 "Runs",
+                "Distributed",
                 "Inference",
                 "Console",
                 "Evaluation",
@@ -108,7 +111,7 @@ let package = Package(
             dependencies: ["Runs", "Training", "Networks", "ImageDatasets", "ImageCodecs", "Tensors", "TestSupport", "DatasetRegistry", "Layers",
                            .product(name: "Yams", package: "Yams")],
             swiftSettings: fast),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "Training", "Runs"], swiftSettings: fast),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "Training", "Runs", "Distributed", "Tensors"], swiftSettings: fast),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Layers", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"], swiftSettings: fast),

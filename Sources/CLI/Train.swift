@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Runs
 import Training
@@ -21,6 +22,11 @@ extension Tool {
             the chosen model does not use is an error. A run folder <checkpoints_dir>/<name>/ receives \
             checkpoints, loss_log.jsonl, train_opt.yaml and report.html. Rerunning the same command resumes \
             from its latest checkpoint; Ctrl-C saves and stops. Exit status: 0 done, 1 failure, 2 usage error.
+
+            Data parallel: `mpirun -np N translate train …` (Open MPI; on several hosts add --hostfile FILE) runs N \
+            ranks that each take --batch-size images of every global batch and average their gradients; rank 0 \
+            writes the run folder. Batch norm keeps per-rank statistics; image pools are per rank. A run resumes \
+            with the same or another N. See "Data parallel" below.
 
             """ + TrainOptions.helpText())
 
@@ -58,8 +64,26 @@ extension Tool {
 
         func run() throws {
             shared.apply()
-            let run = try resolve()
-            do { try run.execute() } catch let error as OptionError { throw ValidationError(error.message) }
+            var run = try resolve()
+            // Launched by mpirun: join the other ranks (loads Open MPI only then).
+            let group: any ProcessGroup
+            do { group = try ProcessGroups.shared() } catch { throw ValidationError("\(error)") }
+            run.group = group
+            guard group.size > 1 else {
+                defer { group.finish() }
+                do { try run.execute() } catch let error as OptionError { throw ValidationError(error.message) }
+                return
+            }
+            do {
+                try run.execute()
+                group.finish()
+            } catch {
+                // One rank failing must end every rank (the others would wait in the next allreduce).
+                let usage = error is OptionError
+                let text = (error as? OptionError)?.message ?? "\(error)"
+                FileHandle.standardError.write(Data("Error (rank \(group.rank) of \(group.size)): \(text)\n".utf8))
+                group.abort(code: usage ? Tool.usageErrorStatus : 1)
+            }
         }
     }
 }

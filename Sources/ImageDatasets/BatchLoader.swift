@@ -2,6 +2,23 @@ import Foundation
 import ImageCodecs
 import Tensors
 
+/// One rank's share of every global batch: with `count` ranks a global batch holds
+/// `count × batchSize` consecutive positions of the epoch's order (the same order on every
+/// rank) and rank `rank` takes the `rank`-th run of `batchSize` of them. A last, shorter global
+/// batch is split evenly, padded by repeating the epoch's first samples (as PyTorch's
+/// DistributedSampler), so every rank steps the same number of times.
+public struct BatchShard: Sendable, Equatable {
+    public var rank: Int
+    public var count: Int
+    public init(rank: Int, count: Int) {
+        precondition(count >= 1 && rank >= 0 && rank < count, "BatchShard: rank \(rank) of \(count)")
+        self.rank = rank
+        self.count = count
+    }
+    /// The whole batch: one process.
+    public static let whole = BatchShard(rank: 0, count: 1)
+}
+
 /// Batches of a dataset, decoded by background threads into a bounded queue.
 ///
 /// Reproducible: the sample order of epoch e and the random draws of each sample come from
@@ -28,6 +45,10 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
     public let prefetch: Int
     public let strict: Bool
     public let diagnostics: DatasetDiagnostics
+    /// This process's part of each batch in a data-parallel run (the whole batch by default).
+    public let shard: Shard
+
+    public typealias Shard = BatchShard
 
     /// - Parameters:
     ///   - batchSize: samples per batch (the reference's `--batch_size`).
@@ -37,7 +58,7 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
     public init(
         dataset: Dataset, batchSize: Int = 1, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0,
         workers: Int = 2, prefetch: Int? = nil, strict: Bool = false,
-        diagnostics: DatasetDiagnostics = DatasetDiagnostics()
+        diagnostics: DatasetDiagnostics = DatasetDiagnostics(), shard: Shard = .whole
     ) {
         precondition(batchSize >= 1, "BatchLoader: batch size \(batchSize) must be at least 1")
         precondition(workers >= 0, "BatchLoader: \(workers) workers")
@@ -50,21 +71,25 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
         self.prefetch = max(1, prefetch ?? 2 * max(1, workers))
         self.strict = strict
         self.diagnostics = diagnostics
+        self.shard = shard
     }
 
     /// Shuffle and strictness from the reference options (`serialBatches`, `strict`).
     public convenience init(
         dataset: Dataset, batchSize: Int = 1, options: DatasetOptions, seed: UInt64 = 0,
-        workers: Int = 2, diagnostics: DatasetDiagnostics = DatasetDiagnostics()
+        workers: Int = 2, diagnostics: DatasetDiagnostics = DatasetDiagnostics(), shard: Shard = .whole
     ) {
         self.init(
             dataset: dataset, batchSize: batchSize, shuffle: !options.serialBatches, seed: seed, workers: workers,
-            strict: options.strict, diagnostics: diagnostics)
+            strict: options.strict, diagnostics: diagnostics, shard: shard)
     }
 
-    /// Batches in one epoch.
+    /// Samples in one global batch (all ranks together).
+    public var globalBatchSize: Int { batchSize * shard.count }
+
+    /// Batches in one epoch (global batches: every rank steps this many times).
     public var batchesPerEpoch: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        dropLast ? dataset.count / globalBatchSize : (dataset.count + globalBatchSize - 1) / globalBatchSize
     }
 
     /// The dataset indices of epoch `epoch`, in visiting order.
@@ -212,19 +237,29 @@ public final class BatchLoader<Dataset: ImageDataset>: @unchecked Sendable {
 
     /// Batch `index` of an epoch visiting `order`.
     func makeBatch(_ index: Int, order: [Int], epoch: Int) throws -> Batch {
-        let positions = (index * batchSize)..<min((index + 1) * batchSize, order.count)
+        let range = positions(ofBatch: index, count: order.count)
         var samples: [Dataset.Sample] = []
-        samples.reserveCapacity(positions.count)
-        for position in positions {
+        samples.reserveCapacity(range.count)
+        for position in range {
             samples.append(try sample(position: position, order: order, epoch: epoch))
         }
         return try Dataset.Sample.collate(samples)
     }
 
+    /// The epoch positions of this shard's part of batch `index` (positions past the end wrap to the
+    /// start of the order: the padding of a short last global batch).
+    public func positions(ofBatch index: Int, count: Int) -> Range<Int> {
+        let start = index * globalBatchSize
+        let end = min(start + globalBatchSize, count)
+        guard shard.count > 1 else { return start..<end }
+        let share = end - start < globalBatchSize ? (end - start + shard.count - 1) / shard.count : batchSize
+        return (start + shard.rank * share)..<(start + (shard.rank + 1) * share)
+    }
+
     /// The sample at `position`, or in place of an unreadable one the next readable sample of the
     /// dataset. Each attempt draws from its own generator, seeded by (seed, epoch, position, attempt).
     private func sample(position: Int, order: [Int], epoch: Int) throws -> Dataset.Sample {
-        var index = order[position]
+        var index = order[position % order.count]
         var attempt: UInt64 = 0
         while true {
             var rng = SeededGenerator(seed: Self.mix(seed, UInt64(bitPattern: Int64(epoch)), UInt64(position), attempt))

@@ -49,16 +49,15 @@ extension TrainingRun {
             throw OptionError("\(error)")
         }
         let loader = BatchLoader(dataset: dataset, batchSize: options.batchSize, options: data, seed: options.seed,
-                                 workers: options.numThreads, diagnostics: diagnostics)
-        let loop = TrainingLoop(trainer: trainer, source: UnpairedLoaderSource(loader, UnpairedBatch.init), options: options,
-                                runFolder: runFolder, interrupts: interrupts, writeImage: Self.writePNG)
+                                 workers: options.numThreads, diagnostics: diagnostics, shard: shard)
+        let loop = makeLoop(trainer: trainer, source: UnpairedLoaderSource(loader, UnpairedBatch.init))
         log("training cycle_gan \(options.name): \(dataset.inputFiles.count) + \(dataset.targetFiles.count) images, "
             + "G \(options.netG.rawValue) (\(trainer.generatorA.parameterCount) parameters each), "
             + "D \(options.netD.rawValue) (\(trainer.discriminatorA.parameterCount) each), \(Parallel.threadCount) thread(s), "
             + "run folder \(runFolder.path)")
         let outcome = try loop.run()
         diagnostics.reportSummary()
-        guard outcome == .finished else { return outcome }
+        guard outcome == .finished, group.isWriter else { return outcome }
         var outputs: [String: (input: String, output: String)] = [:]
         for step in recipe?.inference ?? [] {
             let network = step.network ?? "G_A"

@@ -53,8 +53,16 @@ public protocol PairDatasetBox {
     var count: Int { get }
     /// Sample `index` as a batch of one.
     func pair(at index: Int, using rng: inout SeededGenerator) throws -> PairedBatch
-    func source(batchSize: Int, options: DatasetOptions, seed: UInt64, workers: Int, diagnostics: DatasetDiagnostics)
-        -> PairLoaderSource
+    func source(batchSize: Int, options: DatasetOptions, seed: UInt64, workers: Int, diagnostics: DatasetDiagnostics,
+                shard: BatchShard) -> PairLoaderSource
+}
+
+extension PairDatasetBox {
+    /// The whole batch in one process.
+    public func source(batchSize: Int, options: DatasetOptions, seed: UInt64, workers: Int, diagnostics: DatasetDiagnostics)
+        -> PairLoaderSource {
+        source(batchSize: batchSize, options: options, seed: seed, workers: workers, diagnostics: diagnostics, shard: .whole)
+    }
 }
 
 /// Any dataset whose samples are (A, B) pairs: aligned folders and colorization (L, ab).
@@ -65,10 +73,10 @@ public struct PairDataset<D: ImageDataset>: PairDatasetBox where D.Sample == Pai
     public func pair(at index: Int, using rng: inout SeededGenerator) throws -> PairedBatch {
         PairedBatch(try PairSample.collate([try dataset.sample(at: index, using: &rng)]))
     }
-    public func source(batchSize: Int, options: DatasetOptions, seed: UInt64, workers: Int, diagnostics: DatasetDiagnostics)
-        -> PairLoaderSource {
+    public func source(batchSize: Int, options: DatasetOptions, seed: UInt64, workers: Int, diagnostics: DatasetDiagnostics,
+                       shard: BatchShard) -> PairLoaderSource {
         PairLoaderSource(BatchLoader(dataset: dataset, batchSize: batchSize, options: options, seed: seed, workers: workers,
-                                     diagnostics: diagnostics), PairedBatch.init)
+                                     diagnostics: diagnostics, shard: shard), PairedBatch.init)
     }
 }
 
@@ -84,12 +92,14 @@ extension PairedBatch {
 /// a resumed epoch starts at the batch it stopped at without decoding the ones before.
 public struct LoaderSource<Batch>: BatchSource {
     public let batchesPerEpoch: Int
+    public let globalBatchSize: Int
     let makeBatches: (Int, Int) throws -> AnyIterator<Result<PairBatch, Error>>
     let convert: (PairBatch) -> Batch
 
     public init<D: ImageDataset>(_ loader: BatchLoader<D>, _ convert: @escaping (PairBatch) -> Batch)
     where D.Sample.Batch == PairBatch {
         batchesPerEpoch = loader.batchesPerEpoch
+        globalBatchSize = loader.globalBatchSize
         makeBatches = { epoch, start in try loader.batches(epoch: epoch, startingAt: start) }
         self.convert = convert
     }

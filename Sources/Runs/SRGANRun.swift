@@ -23,7 +23,7 @@ extension TrainingRun {
             throw OptionError("\(error)")
         }
         let loader = BatchLoader(dataset: dataset, batchSize: options.batchSize, options: data, seed: options.seed,
-                                 workers: options.numThreads, diagnostics: diagnostics)
+                                 workers: options.numThreads, diagnostics: diagnostics, shard: shard)
         // The phases decide the length: enough epochs to hold both, no epoch-based decay.
         var runOptions = options
         let total = options.pretrainIters + options.ganIters
@@ -31,7 +31,7 @@ extension TrainingRun {
         runOptions.nEpochsDecay = 0
         let trainer = try SRGANTrainer(options: runOptions, vgg: vgg)
         trainer.log = log
-        trainer.bestFolder = runFolder
+        trainer.bestFolder = group.isWriter ? runFolder : nil
         let (root, validationOptions, log) = (options.dataroot, options, log)
         trainer.validator = { [unowned trainer] in
             do {
@@ -42,15 +42,14 @@ extension TrainingRun {
                 return nil
             }
         }
-        let loop = TrainingLoop(trainer: trainer, source: PairLoaderSource(loader, PairedBatch.init), options: runOptions,
-                                runFolder: runFolder, interrupts: interrupts, writeImage: Self.writePNG)
+        let loop = makeLoop(trainer: trainer, source: PairLoaderSource(loader, PairedBatch.init), options: runOptions)
         log("training srgan \(options.name): \(dataset.count) HR images, ×\(options.scale), "
             + "G srresnet (\(trainer.generator.parameterCount) parameters), D srgan (\(trainer.discriminator.parameterCount)), "
             + "\(options.pretrainIters) pretrain + \(options.ganIters) GAN iterations, \(Parallel.threadCount) thread(s), "
             + "run folder \(runFolder.path)")
         let outcome = try loop.run()
         diagnostics.reportSummary()
-        guard outcome == .finished else { return outcome }
+        guard outcome == .finished, group.isWriter else { return outcome }
         var rows = try validateSR(trainer: trainer)
         if trainer.bestIteration > 0 {
             rows.append(("best PSNR-Y during training", String(format: "%.3f dB at iteration %d (best_net_G.safetensors)",

@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import ImageCodecs
 import ImageDatasets
@@ -19,6 +20,10 @@ public struct TrainingRun {
     /// Lines for the user decided while resolving (the sample used instead of a missing dataset),
     /// logged when the run starts.
     public var notes: [String] = []
+    /// The processes of a data-parallel run (`mpirun -np N translate train …`); one by default.
+    /// Every rank trains; rank 0 alone logs, writes the run folder and runs the evaluation and
+    /// inference steps afterwards.
+    public var group: any ProcessGroup = LocalGroup()
 
     public init(options: TrainOptions, recipe: Recipe? = nil) {
         self.options = options
@@ -66,12 +71,21 @@ public struct TrainingRun {
     /// - Returns: how the loop ended (evaluation and inference run only when it finished).
     @discardableResult
     public func execute() throws -> RunOutcome {
+        var run = self
+        if !group.isWriter { run.log = { _ in } }
+        return try run.executeAsRank()
+    }
+
+    /// This rank's part of `execute()` (with its log already chosen).
+    func executeAsRank() throws -> RunOutcome {
         for note in notes { log(note) }
         // SRGAN's VGG weights are read before any work: a GAN phase without them stops here.
         let vgg = options.model == .srgan ? try SRGANTrainer.loadVGG(options: options) : nil
-        try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
-        try AtomicWriter.write(Data(Recipe.resolvedYAML(recipe: recipe, options: options).utf8),
-                               to: runFolder.appendingPathComponent("train_opt.yaml"))
+        if group.isWriter {
+            try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
+            try AtomicWriter.write(Data(Recipe.resolvedYAML(recipe: recipe, options: options).utf8),
+                                   to: runFolder.appendingPathComponent("train_opt.yaml"))
+        }
         switch options.model {
         case .cycle_gan: return RunOutcome(try trainCycleGAN())
         case .srgan: return RunOutcome(try trainSRGAN(vgg: vgg))
@@ -96,15 +110,14 @@ public struct TrainingRun {
         let diagnostics = DatasetDiagnostics()
         let dataset = try makePairDataset(options: options, split: "train", data: data, diagnostics: diagnostics)
         let source = dataset.source(batchSize: options.batchSize, options: data, seed: options.seed,
-                                    workers: options.numThreads, diagnostics: diagnostics)
-        let loop = TrainingLoop(trainer: trainer, source: source, options: options, runFolder: runFolder, interrupts: interrupts,
-                                writeImage: Self.writePNG)
+                                    workers: options.numThreads, diagnostics: diagnostics, shard: shard)
+        let loop = makeLoop(trainer: trainer, source: source)
         log("training \(options.model.rawValue) \(options.name): \(dataset.count) images, "
             + "G \(options.netG.rawValue) (\(trainer.generator.parameterCount) parameters), D \(options.netD.rawValue), "
             + "\(Parallel.threadCount) thread(s), run folder \(runFolder.path)")
         let outcome = try loop.run()
         diagnostics.reportSummary()
-        guard outcome == .finished else { return outcome }
+        guard outcome == .finished, group.isWriter else { return outcome }
         if let split = recipe?.evaluationSplit {
             let rows = try evaluate(trainer: trainer, split: split)
             loop.reportSections.append((heading: "Evaluation on \(split)", rows: rows))
@@ -121,6 +134,19 @@ public struct TrainingRun {
         try loop.writeReport()
         log("report: \(runFolder.appendingPathComponent("report.html").path)")
         return outcome
+    }
+
+    /// This rank's share of each global batch.
+    var shard: BatchShard { BatchShard(rank: group.rank, count: group.size) }
+
+    /// The loop of this run: its folder, interrupts, PNG samples, ranks and log.
+    func makeLoop<T: Trainer, S: BatchSource>(trainer: T, source: S, options: TrainOptions? = nil) -> TrainingLoop<T, S> {
+        let loop = TrainingLoop(trainer: trainer, source: source, options: options ?? self.options, runFolder: runFolder,
+                                interrupts: interrupts, writeImage: Self.writePNG)
+        loop.parallel = DataParallel(group: group)
+        loop.weightCheckFrequency = self.options.syncCheckFreq
+        loop.log = log
+        return loop
     }
 
     /// Held-out evaluation rows for the report (or one row saying why there is none).

@@ -7,6 +7,9 @@ public protocol Optimizer: AnyObject {
     var parameters: [(name: String, parameter: Parameter)] { get }
     /// The learning rate of the next step (set by the schedule).
     var learningRate: Float { get set }
+    /// Called with `parameters` at the start of every `step()`, before any update: data-parallel
+    /// runs average the gradients over the ranks here (`DataParallel.attach`). Nil: nothing.
+    var beforeStep: (([(name: String, parameter: Parameter)]) -> Void)? { get set }
     /// Applies one update to every trainable parameter that has a gradient, then clears the gradients.
     func step()
     /// Optimizer state for checkpoints: named tensors plus scalar fields.
@@ -55,7 +58,10 @@ public final class Adam: Optimizer {
         secondMoments = trainable.map { Tensor(zeros: $0.parameter.shape) }
     }
 
+    public var beforeStep: (([(name: String, parameter: Parameter)]) -> Void)?
+
     public func step() {
+        beforeStep?(parameters)
         stepCount += 1
         let t = Float(stepCount)
         let stepSize = learningRate / (1 - Foundation.pow(beta1, t))
@@ -122,7 +128,10 @@ public final class SGD: Optimizer {
         started = Array(repeating: false, count: trainable.count)
     }
 
+    public var beforeStep: (([(name: String, parameter: Parameter)]) -> Void)?
+
     public func step() {
+        beforeStep?(parameters)
         for (index, entry) in parameters.enumerated() {
             guard let gradient = entry.parameter.gradient else { continue }
             let b = buffers[index].storage.pointer, g = UnsafePointer(gradient.storage.pointer)

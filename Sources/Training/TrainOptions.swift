@@ -130,6 +130,7 @@ public struct TrainOptions: Codable, Sendable, Equatable {
     public var displayFreq = 400
     public var saveLatestFreq = 5000
     public var saveEpochFreq = 5
+    public var syncCheckFreq = 100
 
     /// The reference's base defaults, before any model changes them.
     public init() {}
@@ -260,6 +261,12 @@ public struct TrainOptions: Codable, Sendable, Equatable {
             OptionSpec("save_latest_freq", \.saveLatestFreq, section: "Logging",
                        help: "Iterations between saves of the latest checkpoint."),
             OptionSpec("save_epoch_freq", \.saveEpochFreq, section: "Logging", help: "Epochs between numbered checkpoints."),
+            // Data parallel
+            OptionSpec("sync_check_freq", \.syncCheckFreq, section: "Data parallel (mpirun -np N translate train …)",
+                       help: "Iterations between checks that every rank holds the same weights (a mismatch stops the run). "
+                           + "Each rank takes --batch-size images of every global batch of N × batch_size; gradients and "
+                           + "logged losses are averaged over the ranks. Batch norm keeps per-rank statistics and image "
+                           + "pools are per rank; rank 0 writes the run folder."),
         ]
     }()
 
@@ -287,8 +294,8 @@ public struct TrainOptions: Codable, Sendable, Equatable {
         if model == .cycle_gan && lambdaIdentity > 0 && inputNC != outputNC {
             throw OptionError("the identity loss needs --input-nc == --output-nc (got \(inputNC), \(outputNC)); set --lambda-identity 0")
         }
-        if printFreq < 1 || saveLatestFreq < 1 || saveEpochFreq < 1 || displayFreq < 1 {
-            throw OptionError("--print-freq, --display-freq, --save-latest-freq and --save-epoch-freq must be at least 1")
+        if printFreq < 1 || saveLatestFreq < 1 || saveEpochFreq < 1 || displayFreq < 1 || syncCheckFreq < 1 {
+            throw OptionError("--print-freq, --display-freq, --save-latest-freq, --save-epoch-freq and --sync-check-freq must be at least 1")
         }
     }
 }

@@ -41,6 +41,10 @@ public protocol Trainer: AnyObject {
     func saveNetworks(tag: String, in folder: URL, step: Int) throws
 }
 
+extension BatchSource {
+    public var globalBatchSize: Int { 0 }
+}
+
 extension Trainer {
     public var phases: [TrainingPhase] { [TrainingPhase(name: "train", optimizers: optimizers.map(\.name))] }
 
@@ -65,6 +69,9 @@ public protocol BatchSource {
     associatedtype Batch
     /// Batches in one epoch.
     var batchesPerEpoch: Int { get }
+    /// Samples in one batch of all ranks together (0: unknown). A resumed run whose global batch
+    /// differs maps its saved batch position through it.
+    var globalBatchSize: Int { get }
     /// The batches of `epoch` (1-based), starting at batch index `start`.
     func batches(epoch: Int, startingAt start: Int) throws -> AnyIterator<Result<Batch, Error>>
 }

@@ -1,5 +1,6 @@
 import Console
 import Dispatch
+import Distributed
 import Foundation
 import Tensors
 
@@ -13,8 +14,9 @@ public struct TrainingError: Error, CustomStringConvertible {
 /// Set by the SIGINT handler; read by `InterruptWatcher`. A plain global is what a signal handler may touch.
 nonisolated(unsafe) private var sigintReceived: sig_atomic_t = 0
 
-/// Catches SIGINT (Ctrl-C) so the loop can finish the current step, save and exit cleanly. While it
-/// is active a Ctrl-C only sets a flag; `stop()` restores the default handler.
+/// Catches SIGINT (Ctrl-C) and SIGTERM (`kill`, or mpirun passing on a Ctrl-C to its ranks) so the
+/// loop can finish the current step, save and exit cleanly. While it is active such a signal only
+/// sets a flag; `stop()` restores the default handlers.
 public final class InterruptWatcher: @unchecked Sendable {
     private let lock = NSLock()
     private var triggered = false
@@ -37,6 +39,7 @@ public final class InterruptWatcher: @unchecked Sendable {
         if Self.active == 0 {
             sigintReceived = 0
             signal(SIGINT) { _ in sigintReceived = 1 }
+            signal(SIGTERM) { _ in sigintReceived = 1 }
         }
         Self.active += 1
     }
@@ -46,7 +49,10 @@ public final class InterruptWatcher: @unchecked Sendable {
         Self.activeLock.lock()
         defer { Self.activeLock.unlock() }
         Self.active -= 1
-        if Self.active == 0 { signal(SIGINT, SIG_DFL) }
+        if Self.active == 0 {
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+        }
     }
 
     /// Marks the run as interrupted without a signal.
@@ -92,6 +98,11 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
     public var reportSections: [(heading: String, rows: [(String, String)])] = []
     /// Image galleries for the report (inference inputs and outputs).
     public var reportGalleries: [(heading: String, images: [(caption: String, file: URL)])] = []
+    /// The ranks of a data-parallel run (`mpirun -np N`): gradients and logged losses are averaged
+    /// over them and rank 0 alone writes files. One process by default.
+    public var parallel = DataParallel(group: LocalGroup())
+    /// Iterations between checks that every rank holds the same weights (data-parallel runs).
+    public var weightCheckFrequency = 100
 
     /// The trainer's phases, read once.
     public let phases: [TrainingPhase]
@@ -185,22 +196,34 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
     @discardableResult
     public func run() throws -> Outcome {
         try checkPhases()
-        try FileManager.default.createDirectory(at: runFolder.appendingPathComponent("images"), withIntermediateDirectories: true)
-        if FileManager.default.fileExists(atPath: stateURL.path) {
-            try resume()
+        let group = parallel.group, writer = group.isWriter
+        if writer {
+            try FileManager.default.createDirectory(at: runFolder.appendingPathComponent("images"), withIntermediateDirectories: true)
+        }
+        // Rank 0 reads the saved state and sends its bytes to the others, so hosts need not share the run folder.
+        if let saved = try savedState() {
+            try resume(from: saved)
             log("resuming \(options.name) at epoch \(epoch), batch \(batchInEpoch), iteration \(iteration) from \(stateURL.path)")
         } else if options.continueTrain {
             throw TrainingError("--continue: \(stateURL.path) does not exist; start without --continue to begin a new run")
-        } else {
+        } else if writer {
             try? FileManager.default.removeItem(at: lossLogURL)
             if !options.initFrom.isEmpty { try initializeNetworks(from: options.initFrom) }
+        }
+        if group.size > 1 {
+            try parallel.broadcastWeights(trainer.networks)
+            parallel.attach(to: trainer.optimizers.map(\.optimizer))
+            // Each rank its own dropout masks and pool draws; rank 0 keeps the saved streams.
+            for (_, source) in trainer.randomSources { source.generator = DataParallel.stream(source.generator, rank: group.rank) }
+            try parallel.verifyIdenticalWeights(trainer.networks, iteration: iteration)
+            log("data parallel: \(group.summary), global batch \(source.globalBatchSize) (\(options.batchSize) per rank)")
         }
         let perEpoch = source.batchesPerEpoch
         guard perEpoch > 0 else { throw TrainingError("the dataset yields no batch (fewer images than --batch-size?)") }
         let plannedTotal = options.maxSteps > 0
             ? Swift.min(options.maxSteps, (lastEpoch - options.epochCount + 1) * perEpoch)
             : (lastEpoch - options.epochCount + 1) * perEpoch
-        let progress = ProgressReporter(label: options.name, total: plannedTotal, unit: "it", style: progressStyle,
+        let progress = ProgressReporter(label: options.name, total: plannedTotal, unit: "it", style: writer ? progressStyle : .silent,
                                         initial: Swift.min(iteration, plannedTotal),
                                         write: { FileHandle.standardError.write(Data($0.utf8)) })
         progress.advance(by: 0)
@@ -208,14 +231,16 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
         defer { interrupts.stop() }
         let optimizers = Dictionary(trainer.optimizers.map { ($0.name, $0.optimizer) }, uniquingKeysWith: { a, _ in a })
 
-        let displayBatch = try firstBatch()
+        let displayBatch = try writer ? firstBatch() : nil
         var epochStart = Date()
         var outcome = Outcome.finished
         var lastSavedIteration = iteration
+        // With several ranks a stop is agreed at every step (one rank's Ctrl-C stops all at the same iteration).
+        var stopAgreed = false
         training: while epoch <= lastEpoch {
             var batches = try source.batches(epoch: epoch, startingAt: batchInEpoch)
             while batchInEpoch < perEpoch {
-                if interrupts.isInterrupted { outcome = .interrupted; break training }
+                if group.size > 1 ? stopAgreed : interrupts.isInterrupted { outcome = .interrupted; break training }
                 if options.maxSteps > 0 && iteration >= options.maxSteps { outcome = .stepLimit; break training }
                 advancePhases()
                 if phaseIndex >= phases.count { break training }
@@ -229,11 +254,15 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
                 applySchedules(phase, optimizers)
                 let context = StepContext(epoch: epoch, iteration: iteration + 1, iterationInPhase: iteration - phaseStartIteration + 1,
                                           phase: phase.name, phaseIndex: phaseIndex)
-                let losses = trainer.step(on: batch, context: context)
+                let losses: [(name: String, value: Float)]
+                (losses, stopAgreed) = try parallel.averageLosses(trainer.step(on: batch, context: context),
+                                                                 stop: interrupts.isInterrupted)
                 if let bad = losses.first(where: { !$0.value.isFinite }) {
                     // Keep what the good iterations since the last log line showed, then stop.
-                    try? flushPendingLosses(seconds: progress.elapsed)
-                    try? writeReport()
+                    if writer {
+                        try? flushPendingLosses(seconds: progress.elapsed)
+                        try? writeReport()
+                    }
                     throw TrainingError("loss \(bad.name) became \(bad.value.isNaN ? "NaN" : "infinite") at epoch \(epoch), iteration \(iteration + 1); "
                         + "training stopped and the last good checkpoint (iteration \(lastSavedIteration)) was kept. "
                         + "Lower --lr, check the input images, or resume with --continue.")
@@ -244,7 +273,10 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
                 sums.add(losses)
                 let detail = losses.map { "\($0.name) \(String(format: "%.3f", $0.value))" }.joined(separator: " ")
                 progress.advance(detail: detail)
-                if iteration % options.printFreq == 0 {
+                if group.size > 1 && iteration % weightCheckFrequency == 0 {
+                    try parallel.verifyIdenticalWeights(trainer.networks, iteration: iteration)
+                }
+                if writer && iteration % options.printFreq == 0 {
                     // As the reference's print_current_losses: this iteration's losses.
                     try appendLoss(LossRecord(epoch: epoch, iteration: iteration,
                                               losses: Dictionary(losses.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
@@ -260,13 +292,13 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
             // End of epoch: the partial log window, samples, periodic checkpoints.
             let meanLosses = sums.epochMeans
             try flushPendingLosses(seconds: progress.elapsed)
-            let samples = try writeSamples(displayBatch)
+            let samples = try displayBatch.map(writeSamples) ?? []
             let shownOptimizer = phase.optimizers.first ?? trainer.optimizers.first?.name
             epochSummaries.removeAll { $0.epoch == epoch }
             epochSummaries.append(EpochSummary(epoch: epoch, seconds: Date().timeIntervalSince(epochStart),
                                                learningRate: shownOptimizer.flatMap { optimizers[$0]?.learningRate } ?? 0,
                                                samples: samples))
-            if epoch % options.saveEpochFreq == 0 { try trainer.saveNetworks(tag: String(epoch), in: runFolder, step: iteration) }
+            if writer && epoch % options.saveEpochFreq == 0 { try trainer.saveNetworks(tag: String(epoch), in: runFolder, step: iteration) }
             progress.log("epoch \(epoch)/\(lastEpoch) done in \(ProgressReporter.formatDuration(Date().timeIntervalSince(epochStart))), "
                 + meanLosses.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: " "))
             epoch += 1
@@ -279,10 +311,13 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
             lastSavedIteration = iteration
         }
         progress.finish()
+        if group.size > 1 { try parallel.verifyIdenticalWeights(trainer.networks, iteration: iteration) }
         try flushPendingLosses(seconds: progress.elapsed)
         try saveState()
-        try trainer.saveNetworks(tag: "latest", in: runFolder, step: iteration)
-        try writeReport()
+        if writer {
+            try trainer.saveNetworks(tag: "latest", in: runFolder, step: iteration)
+            try writeReport()
+        }
         switch outcome {
         case .interrupted: log("interrupted: saved \(stateURL.path) at iteration \(iteration); rerun the same command to continue")
         case .stepLimit: log("stopped at --max-steps \(options.maxSteps); rerun with a larger --max-steps to continue")
@@ -430,6 +465,11 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
     /// Writes the mean losses of the iterations since the last log line, if any.
     func flushPendingLosses(seconds: Double?) throws {
         guard !sums.pending.isEmpty else { return }
+        guard parallel.group.isWriter else {
+            sums.pending = [:]
+            sums.pendingCounts = [:]
+            return
+        }
         try appendLoss(LossRecord(epoch: epoch, iteration: iteration, losses: sums.pendingMeans.mapValues { Float($0) }, seconds: seconds))
         sums.pending = [:]
         sums.pendingCounts = [:]
@@ -480,6 +520,7 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
 
     /// Saves the whole training state atomically to `latest.safetensors` and the epoch summaries.
     public func saveState() throws {
+        guard parallel.group.isWriter else { return }
         var tensors: [(name: String, tensor: Tensor)] = []
         for (network, parameters) in trainer.networks {
             for (name, parameter) in parameters { tensors.append(("net.\(network).\(name)", parameter.value)) }
@@ -489,6 +530,7 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
             "iteration": String(iteration), "model": options.model.rawValue,
             "phase": String(phaseIndex), "phase_start_iteration": String(phaseStartIteration),
             "phase_start_epoch": String(phaseStartEpoch),
+            "global_batch": String(source.globalBatchSize), "ranks": String(parallel.group.size),
         ]
         for (name, optimizer) in trainer.optimizers {
             for (key, tensor) in optimizer.stateTensors() { tensors.append(("optim.\(name).\(key)", tensor)) }
@@ -505,9 +547,25 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
         try AtomicWriter.write(try encoder.encode(epochSummaries), to: epochsURL)
     }
 
-    /// Restores everything `saveState` wrote; a damaged or mismatched file is a clear error.
-    public func resume() throws {
-        let state = try SafeTensors.read(contentsOf: stateURL)
+    /// `latest.safetensors` as rank 0 read it (nil when there is none), on every rank.
+    func savedState() throws -> Data? {
+        let group = parallel.group
+        var bytes = Data()
+        if group.isWriter && FileManager.default.fileExists(atPath: stateURL.path) {
+            do { bytes = try Data(contentsOf: stateURL, options: .mappedIfSafe) } catch {
+                throw TrainingError("\(stateURL.path): cannot read (\(error.localizedDescription)). Move the run folder away to start fresh.")
+            }
+        }
+        if group.size > 1 { bytes = try parallel.broadcast(bytes) }
+        return bytes.isEmpty ? nil : bytes
+    }
+
+    /// Restores everything `saveState` wrote (from `data`, else the file); a damaged or mismatched
+    /// file is a clear error. A state saved with another global batch size (another number of
+    /// ranks) resumes at the same iteration from the first sample of the epoch not yet seen,
+    /// rounded down to a whole batch.
+    public func resume(from data: Data? = nil) throws {
+        let state = try data.map { try SafeTensors.decode($0, path: stateURL.path) } ?? SafeTensors.read(contentsOf: stateURL)
         func fail(_ message: String) -> TrainingError {
             TrainingError("\(stateURL.path): \(message). Move the run folder away to start fresh.")
         }
@@ -565,6 +623,13 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
         }
         epoch = savedEpoch
         batchInEpoch = savedBatch
+        if let savedGlobal = state.metadata["global_batch"].flatMap(Int.init), savedGlobal > 0,
+           source.globalBatchSize > 0, savedGlobal != source.globalBatchSize {
+            batchInEpoch = savedBatch * savedGlobal / source.globalBatchSize
+            log("the saved run used a global batch of \(savedGlobal) (\(state.metadata["ranks"] ?? "?") rank(s)), this one "
+                + "\(source.globalBatchSize): epoch \(savedEpoch) continues at sample \(batchInEpoch * source.globalBatchSize) "
+                + "of its order (batch \(batchInEpoch)), iteration \(savedIteration)")
+        }
         iteration = savedIteration
         phaseIndex = state.metadata["phase"].flatMap(Int.init) ?? 0
         phaseStartIteration = state.metadata["phase_start_iteration"].flatMap(Int.init) ?? 0
@@ -573,6 +638,7 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
             epochSummaries = summaries.filter { $0.epoch < epoch }
         }
         // Log lines written after the saved iteration belong to work that was lost: drop them.
+        guard parallel.group.isWriter else { return }
         let kept = lossRecords().filter { $0.iteration <= iteration }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -75,6 +75,35 @@ import Testing
         #expect(serial.batchesPerEpoch == 3)
     }
 
+    /// Two shards of batch 2 split each global batch of 4 as one process with batch 4 has it: the
+    /// same samples (same order, same per-position random draws), and the short last global batch
+    /// (10 = 4 + 4 + 2) is split evenly (1 + 1).
+    @Test func shardsSplitEachGlobalBatchOfTheSameOrder() throws {
+        struct Numbers: ImageDataset {
+            var count: Int { 10 }
+            func sample(at index: Int, using rng: inout some RandomNumberGenerator) throws -> ImageSample {
+                ImageSample(image: Tensor(shape: [1, 1, 1], scalars: [Float(index) + Float(rng.next() % 1000) / 1000]), path: "\(index)")
+            }
+        }
+        func batches(_ loader: BatchLoader<Numbers>) throws -> [[Float]] {
+            let epoch = loader.epoch(2)
+            var result: [[Float]] = []
+            while let batch = try epoch.next() { result.append(batch.images.scalars) }
+            return result
+        }
+        let whole = BatchLoader(dataset: Numbers(), batchSize: 4, seed: 5, workers: 1)
+        let ranks = (0..<2).map { BatchLoader(dataset: Numbers(), batchSize: 2, seed: 5, workers: 1, shard: BatchShard(rank: $0, count: 2)) }
+        #expect(ranks.allSatisfy { $0.batchesPerEpoch == 3 && $0.globalBatchSize == 4 })
+        let reference = try batches(whole), first = try batches(ranks[0]), second = try batches(ranks[1])
+        #expect(reference.map(\.count) == [4, 4, 2] && first.map(\.count) == [2, 2, 1] && second.map(\.count) == [2, 2, 1])
+        for index in 0..<3 { #expect(first[index] + second[index] == reference[index]) }
+        // Three shards of a 4-sample remainder: 2 each, the sixth position padded from the start of the order.
+        let three = BatchLoader(dataset: Numbers(), batchSize: 2, seed: 5, workers: 0, shard: BatchShard(rank: 2, count: 3))
+        #expect(three.batchesPerEpoch == 2 && three.positions(ofBatch: 1, count: 10) == 10..<12)
+        let padded = try batches(three)
+        #expect(padded.count == 2 && padded[1].count == 2 && Int(padded[1][0]) == three.order(epoch: 2)[0])
+    }
+
     @Test func damagedFilesAreSkippedUnlessStrict() throws {
         let folder = TemporaryFolder()
         for i in 0..<4 { folder.image("photos/\(i).jpg", width: 20, height: 20, seed: i) }

@@ -30,8 +30,8 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             let pairs: [PairedBatch]
             var count: Int { pairs.count }
             func pair(at index: Int, using rng: inout SeededGenerator) throws -> PairedBatch { pairs[index] }
-            func source(batchSize: Int, options: DatasetOptions, seed: UInt64, workers: Int, diagnostics: DatasetDiagnostics)
-                -> PairLoaderSource { fatalError("not used") }
+            func source(batchSize: Int, options: DatasetOptions, seed: UInt64, workers: Int, diagnostics: DatasetDiagnostics,
+                        shard: BatchShard) -> PairLoaderSource { fatalError("not used") }
         }
         let a = Tensor(shape: [1, 3, 2, 2], scalars: [Float](repeating: 0.5, count: 12))
         let dataset = Pairs(pairs: [PairedBatch(realA: a, realB: a, paths: ["a"]), PairedBatch(realA: a, realB: a, paths: ["b"])])
