@@ -111,8 +111,12 @@ public final class MPIGroup: ProcessGroup {
         let errorString: ErrorString
         let world: Handle, float: Handle, double: Handle, uint64: Handle, byte: Handle, sum: Handle, max: Handle
 
-        /// The library names tried in order (Debian's libopenmpi3 ships `libmpi.so.40`).
-        static let libraryNames = ["libmpi.so.40", "libmpi.so"]
+        /// The library names tried in order (Debian's libopenmpi3 ships `libmpi.so.40`);
+        /// `TRANSLATE_MPI_LIBRARY` names another (an Open MPI installed under /opt, say).
+        static var libraryNames: [String] {
+            if let path = ProcessInfo.processInfo.environment["TRANSLATE_MPI_LIBRARY"], !path.isEmpty { return [path] }
+            return ["libmpi.so.40", "libmpi.so"]
+        }
 
         static func load() throws -> API {
             var library: UnsafeMutableRawPointer?

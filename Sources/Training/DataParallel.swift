@@ -13,10 +13,13 @@ public final class DataParallel {
     /// Floats per allreduce call: gradients are packed into buckets of this size.
     public let bucketElements: Int
     /// Seconds spent in gradient allreduces (packing included), and their count, since creation.
+    /// `waitSeconds` is the part spent waiting for the slowest rank to reach the step (measured by
+    /// a one-value allreduce first), so `allreduceSeconds - waitSeconds` is the transfer itself.
     public private(set) var allreduceSeconds = 0.0
+    public private(set) var waitSeconds = 0.0
     public private(set) var allreduceCalls = 0
-    /// Bytes of gradients averaged per call of `averageGradients`, the last time.
-    public private(set) var lastGradientBytes = 0
+    /// Bytes of gradients averaged since creation.
+    public private(set) var gradientBytes = 0
     private var bucket: [Float] = []
 
     public init(group: any ProcessGroup, bucketElements: Int = 1 << 22) {
@@ -42,12 +45,15 @@ public final class DataParallel {
     /// of `bucketElements` floats (a tensor larger than a bucket goes alone, in pieces).
     public func averageGradients(_ parameters: [(name: String, parameter: Parameter)]) throws {
         let start = Date()
+        var ready = [0.0]
+        try group.allreduceSum(&ready)
+        waitSeconds += Date().timeIntervalSince(start)
         let withGradient = parameters.compactMap { entry in entry.parameter.gradient.map { (entry.parameter, $0) } }
         let scale = 1 / Float(group.size)
         var pending: [(Parameter, Tensor)] = []
         var filled = 0
         let total = withGradient.reduce(0) { $0 + $1.1.scalarCount }
-        lastGradientBytes = total * 4
+        gradientBytes += total * 4
         func flush() throws {
             guard !pending.isEmpty else { return }
             try bucket.withUnsafeMutableBufferPointer { buffer in
@@ -89,6 +95,15 @@ public final class DataParallel {
         try group.allreduceSum(&values)
         let mean = losses.enumerated().map { ($0.element.name, Float(values[$0.offset] / Double(group.size))) }
         return (mean, values[losses.count] > 0)
+    }
+
+    /// One line on the gradient traffic of `steps` steps: time in allreduce and bytes per step.
+    public func summary(steps: Int) -> String {
+        let perStep = Double(max(1, steps))
+        return String(format: "data parallel: %d steps on %d ranks, gradient allreduce %.1f ms per step (%.1f MB of gradients per step, "
+                          + "%d calls) plus %.1f ms per step waiting for the slowest rank",
+                      steps, group.size, 1000 * (allreduceSeconds - waitSeconds) / perStep, Double(gradientBytes) / perStep / 1e6,
+                      allreduceCalls, 1000 * waitSeconds / perStep)
     }
 
     /// A 64-bit FNV-1a hash of the bit patterns of every trainable parameter, in order.

@@ -218,6 +218,7 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
             try parallel.verifyIdenticalWeights(trainer.networks, iteration: iteration)
             log("data parallel: \(group.summary), global batch \(source.globalBatchSize) (\(options.batchSize) per rank)")
         }
+        let startIteration = iteration
         let perEpoch = source.batchesPerEpoch
         guard perEpoch > 0 else { throw TrainingError("the dataset yields no batch (fewer images than --batch-size?)") }
         let plannedTotal = options.maxSteps > 0
@@ -311,7 +312,10 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
             lastSavedIteration = iteration
         }
         progress.finish()
-        if group.size > 1 { try parallel.verifyIdenticalWeights(trainer.networks, iteration: iteration) }
+        if group.size > 1 {
+            try parallel.verifyIdenticalWeights(trainer.networks, iteration: iteration)
+            log(parallel.summary(steps: iteration - startIteration))
+        }
         try flushPendingLosses(seconds: progress.elapsed)
         try saveState()
         if writer {

@@ -26,13 +26,14 @@ import Testing
 
     /// Runs `translate ARGS` alone, or under `mpirun -np ranks` on 127.0.0.1 (TCP over loopback,
     /// root allowed, more ranks than cores allowed), with one thread per rank.
-    static func launch(_ arguments: [String], ranks: Int?) throws -> Process {
+    static func launch(_ arguments: [String], ranks: Int?, environment extra: [String: String] = [:]) throws -> Process {
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the binary first: swift build -c release")
         let process = Process()
         var environment = ProcessInfo.processInfo.environment
         environment["TRANSLATE_THREADS"] = "1"
         environment["OPENBLAS_NUM_THREADS"] = "1"
         environment.removeValue(forKey: "OMPI_COMM_WORLD_SIZE")
+        environment.merge(extra) { $1 }
         process.environment = environment
         if let ranks {
             let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -57,8 +58,8 @@ import Testing
 
     nonisolated(unsafe) static var logs: [Int32: URL] = [:]
 
-    static func run(_ arguments: [String], ranks: Int? = nil) throws -> Result {
-        let process = try launch(arguments, ranks: ranks)
+    static func run(_ arguments: [String], ranks: Int? = nil, environment: [String: String] = [:]) throws -> Result {
+        let process = try launch(arguments, ranks: ranks, environment: environment)
         process.waitUntilExit()
         let log = logs[process.processIdentifier]!
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
@@ -239,6 +240,18 @@ import Testing
             let fields = stat[close.upperBound...].split(separator: " ")
             return fields.count > 1 && Int32(fields[1]) == parent
         }.sorted()
+    }
+
+    /// Started by mpirun without a loadable Open MPI: a usage error saying what to install, no run folder.
+    @Test func aMissingOpenMPIIsExplained() throws {
+        let root = Self.folder("missing")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let result = try Self.run(Self.pix2pix + ["--name", "run", "--checkpoints-dir", root.path, "--max-steps", "1"],
+                                  environment: ["OMPI_COMM_WORLD_SIZE": "2", "TRANSLATE_MPI_LIBRARY": "/nonexistent/libmpi.so.40"])
+        #expect(result.status == 2)
+        #expect(result.output.contains("Open MPI's library could not be loaded") && result.output.contains("apt-get install openmpi-bin"),
+                "\(result.output)")
+        #expect(!FileManager.default.fileExists(atPath: root.path))
     }
 
     @Test func launchIsReadFromTheEnvironment() {
