@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 
 extension Tool {
@@ -11,6 +12,13 @@ extension Tool {
     static func main() {
         do {
             var command = try parseAsRoot()
+            // Only training splits its work over mpirun's ranks; N copies of another command would
+            // each do the whole job (and race on the same outputs).
+            if case .openMPI(let size) = ProcessGroups.Launch(), size > 1, !(command is Train) {
+                FileHandle.standardError.write(Data(("translate: only `translate train` runs across mpirun's ranks; run this command "
+                    + "without mpirun (batch commands use every core with --threads/--jobs)\n").utf8))
+                Foundation.exit(usageErrorStatus)
+            }
             try command.run()
         } catch {
             if exitCode(for: error) == .validationFailure {

@@ -251,6 +251,12 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: root.path))
     }
 
+    /// Other commands are not split over ranks: started by mpirun with 2 ranks they refuse (exit 2).
+    @Test func onlyTrainingRunsUnderMpirun() throws {
+        let result = try Self.run(["models"], environment: ["OMPI_COMM_WORLD_SIZE": "2"])
+        #expect(result.status == 2 && result.output.contains("only `translate train` runs across mpirun's ranks"), "\(result.output)")
+    }
+
     @Test func launchIsReadFromTheEnvironment() {
         #expect(ProcessGroups.Launch(environment: [:]) == .single)
         #expect(ProcessGroups.Launch(environment: ["OMPI_COMM_WORLD_SIZE": "4"]) == .openMPI(size: 4))
