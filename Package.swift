@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], swiftSettings: fast),
         .testTarget(
             name: "TrainingTests",
-            dependencies: ["Training", "Layers", "Networks", "TestSupport", "Inference", "ImageCodecs"],
+            dependencies: ["Training", "Layers", "Networks", "TestSupport", "Inference", "ImageCodecs", "Distributed"],
             swiftSettings: fast),
         .testTarget(
             name: "RunsTests",

@@ -60,7 +60,7 @@ public final class DataParallel {
                 try group.allreduceSum(buffer.baseAddress!, count: filled)
                 var offset = 0
                 for (parameter, gradient) in pending {
-                    let averaged = Tensor(zeros: gradient.shape)
+                    let averaged = Tensor.uninitialized(gradient.shape)
                     let target = averaged.storage.pointer
                     for i in 0..<gradient.scalarCount { target[i] = buffer[offset + i] * scale }
                     parameter.gradient = averaged
