@@ -314,7 +314,13 @@ public final class TrainingLoop<T: Trainer, S: BatchSource> where S.Batch == T.B
         progress.finish()
         if group.size > 1 {
             try parallel.verifyIdenticalWeights(trainer.networks, iteration: iteration)
-            log(parallel.summary(steps: iteration - startIteration))
+            let summary = parallel.summary(steps: iteration - startIteration)
+            log(summary)
+            reportSections.removeAll { $0.heading == "Data parallel" }
+            reportSections.append((heading: "Data parallel", rows: [
+                ("ranks", group.summary), ("global batch", "\(source.globalBatchSize) (\(options.batchSize) per rank)"),
+                ("this session", String(summary.dropFirst("data parallel: ".count))),
+            ]))
         }
         try flushPendingLosses(seconds: progress.elapsed)
         try saveState()
