@@ -14,6 +14,8 @@
 // (bench/sections/50-srgan-step.sh does).
 //
 //     bench-srgan --phase pretrain|gan [--threads N] [--batch B] [--size HR] [--steps K]
+//
+// TRANSLATE_CONV=blas|dnnl picks the convolution path as for `translate`; the JSON names the one used.
 import BenchSupport
 import Foundation
 import Kernels
@@ -74,7 +76,8 @@ let timing = timeSteps(steps) {
                               phaseIndex: phase == "pretrain" ? 0 : 1)
     _ = trainer.step(on: batch, context: context)
 }
-print(String(format: "{\"impl\":\"translate\",\"model\":\"srgan\",\"phase\":\"%@\",\"threads\":%d,\"batch\":%d,\"size\":%d,"
+print("{\"impl\":\"translate\",\"conv\":\"\(ConvolutionPath.current.rawValue)\","
+      + String(format: "\"model\":\"srgan\",\"phase\":\"%@\",\"threads\":%d,\"batch\":%d,\"size\":%d,"
              + "\"g_params\":%d,\"d_params\":%d,\"steps\":%d,\"best_s\":%.4f,\"median_s\":%.4f,\"cpu_wall\":%.2f,"
              + "\"cpu_s_per_step\":%.3f,\"base_rss_mib\":%.1f,\"setup_rss_mib\":%.1f,\"peak_rss_mib\":%.1f}",
              phase, threads, batchSize, size, trainer.generator.parameterCount, trainer.discriminator.parameterCount, steps,

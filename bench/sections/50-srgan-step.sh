@@ -6,7 +6,8 @@
 # Each (implementation, phase, threads) runs in its own process so its peak RSS is its own.
 # BENCH_SRGAN_PHASES (default "pretrain gan"), BENCH_THREADS (default "1 2"), BENCH_SRGAN_BATCH
 # (default 16), BENCH_SRGAN_SIZE (HR side, default 96), BENCH_SRGAN_STEPS (timed steps after one
-# warm-up; default 3 for pretrain, 2 for gan).
+# warm-up; default 3 for pretrain, 2 for gan), BENCH_SRGAN_CONVS (our convolution paths, e.g. "blas dnnl";
+# default: the configured one).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BIN=.build/release/bench-srgan
@@ -25,17 +26,19 @@ echo "(same arithmetic as torchvision's pretrained ones). Load average before: $
 echo "CPU s/step is user+system time per timed step; peak RSS is ru_maxrss; \"RSS − base\" subtracts the process before any"
 echo "network (PyTorch: the interpreter with torch and torchvision imported). Target: ratio time ≤ 0.80."
 echo
-echo "| phase | threads | ours best s | ours median s | ours cpu/wall | ours CPU s/step | ours peak RSS MiB | PyTorch best s | PyTorch median s | PyTorch cpu/wall | PyTorch CPU s/step | PyTorch peak RSS MiB | ratio time (best) | ratio CPU s/step | ratio RSS − base | ≤ 0.8× |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| phase | threads | ours conv | ours best s | ours median s | ours cpu/wall | ours CPU s/step | ours peak RSS MiB | PyTorch best s | PyTorch median s | PyTorch cpu/wall | PyTorch CPU s/step | PyTorch peak RSS MiB | ratio time (best) | ratio CPU s/step | ratio RSS − base | ≤ 0.8× |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 status=0
 for phase in ${BENCH_SRGAN_PHASES:-pretrain gan}; do
     if [ "$phase" = gan ]; then default_steps=2; else default_steps=3; fi
     steps=${BENCH_SRGAN_STEPS:-$default_steps}
     for t in ${BENCH_THREADS:-1 2}; do
-        ours=$(OPENBLAS_NUM_THREADS=$t $BIN --phase "$phase" --threads "$t" --batch "$batch" --size "$size" --steps "$steps") \
-            || { status=1; ours='{}'; }
         theirs=$($PY bench/torch_srgan_step.py --phase "$phase" --threads "$t" --batch "$batch" --size "$size" --steps "$steps" \
             2>/dev/null || echo '{}')
+        for conv in ${BENCH_SRGAN_CONVS:-configured}; do
+        if [ "$conv" = configured ]; then conv_env=(); else conv_env=(TRANSLATE_CONV="$conv"); fi
+        ours=$(env "${conv_env[@]}" OPENBLAS_NUM_THREADS=$t $BIN --phase "$phase" --threads "$t" --batch "$batch" --size "$size" \
+            --steps "$steps") || { status=1; ours='{}'; }
         python3 - "$ours" "$theirs" "$phase" "$t" <<'PYEOF'
 import json, sys
 o = json.loads(sys.argv[1] or "{}"); p = json.loads(sys.argv[2] or "{}"); phase, t = sys.argv[3], sys.argv[4]
@@ -51,8 +54,9 @@ if o.get("best_s") and p.get("best_s"):
               "yes" if ratio <= 0.8 else "no"]
 else:
     ratios = ["n/a"] * 4
-print("| " + " | ".join([phase, t] + cells(o) + cells(p) + ratios) + " |")
+print("| " + " | ".join([phase, t, o.get("conv", "n/a")] + cells(o) + cells(p) + ratios) + " |")
 PYEOF
+        done
     done
 done
 echo
