@@ -38,13 +38,14 @@ for side in $tile $large; do
     [ -s "$dir/img$side/img00000.jpg" ] \
         || .build/release/bench-loader generate "$dir/img$side" --count 1 --width "$side" --height "$side" --seed 7 >/dev/null || exit 1
 done
-echo "Load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null). s/MP is seconds per input megapixel. Peak RSS: ru_maxrss."
+echo "Load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null). s/MP is wall seconds per input megapixel, CPU s/MP user+system"
+echo "seconds per input megapixel (steadier than wall time on a shared machine). Peak RSS: ru_maxrss."
 echo "Ours: the whole \`translate upscale --checkpoint M.safetensors IMAGE OUT/\` process (default --max-memory: a quarter of"
 echo "RAM, which sets the tile). PyTorch: one forward pass on a [1, 3, S, S] tile in inference mode (its RSS includes torch)."
 echo "Target (issue 12): peak RSS ≤ 2048 MiB on 8000×8000."
 echo
-echo "| model | image | ours tiles | ours wall s | ours s/MP | ours cpu/wall | ours peak RSS MiB | PyTorch tile | PyTorch s | PyTorch s/MP | PyTorch cpu/wall | PyTorch peak RSS MiB | ratio s/MP | ours ≤ 2 GiB at this size |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| model | image | ours tiles | ours wall s | ours s/MP | ours cpu/wall | ours CPU s/MP | ours peak RSS MiB | PyTorch tile | PyTorch s | PyTorch s/MP | PyTorch cpu/wall | PyTorch CPU s/MP | PyTorch peak RSS MiB | ratio s/MP | ratio CPU s/MP | ours ≤ 2 GiB at this size |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 
 # One child process: JSON with its wall seconds, CPU seconds, peak RSS and its standard error's last lines.
 measure() {
@@ -80,17 +81,73 @@ if o["status"] != 0:
     sys.exit(1)
 tiles = re.search(r"tiles above (\d+)", o["stderr"])
 tiled = f"{tiles.group(1)}²" + ("" if side > int(tiles.group(1)) else " (1 tile)") if tiles else "no tiling"
-ours = [f"{o['wall_s']:.1f}", f"{o['wall_s'] / mp:.1f}", f"{o['cpu_s'] / o['wall_s']:.2f}", f"{o['peak_rss_mib']:.0f}"]
+ours = [f"{o['wall_s']:.1f}", f"{o['wall_s'] / mp:.1f}", f"{o['cpu_s'] / o['wall_s']:.2f}", f"{o['cpu_s'] / mp:.1f}",
+        f"{o['peak_rss_mib']:.0f}"]
 if p.get("seconds"):
-    theirs = [f"{tile}²", f"{p['seconds']:.1f}", f"{p['s_per_mp']:.1f}", f"{p['cpu_wall']:.2f}", f"{p['peak_rss_mib']:.0f}"]
-    ratio = f"{(o['wall_s'] / mp) / p['s_per_mp']:.2f}"
+    torch_cpu = p["cpu_wall"] * p["s_per_mp"]  # one pass: cpu/wall × wall
+    theirs = [f"{tile}²", f"{p['seconds']:.1f}", f"{p['s_per_mp']:.1f}", f"{p['cpu_wall']:.2f}", f"{torch_cpu:.1f}",
+              f"{p['peak_rss_mib']:.0f}"]
+    ratio = f"{(o['wall_s'] / mp) / p['s_per_mp']:.2f} | {(o['cpu_s'] / mp) / torch_cpu:.2f}"
 else:
-    theirs, ratio = ["n/a"] * 5, "n/a"
+    theirs, ratio = ["n/a"] * 6, "n/a | n/a"
 fits = "yes" if o["peak_rss_mib"] <= 2048 else "no"
 print("| " + " | ".join([model, f"{side}² ({mp:.2f} MP)", tiled] + ours + theirs + [ratio, fits]) + " |")
 PYEOF
     done
 done
+
+# Memory against image size with the network's share made small: SRResNet ×4 at ngf 8 (≈ 1/40 of the
+# arithmetic) and --max-memory 512M (small tiles), so what grows is what `translate upscale` holds per
+# image (decoded input, input tensor, Tiling.run's full-resolution float accumulator and weights, the
+# output tensor and pixels, the encoder). The issue's 8000² runs here only when the projection of
+# that growth fits in half of MemAvailable, or with BENCH_UPSCALE_FORCE=1; BENCH_UPSCALE_AS_LIMIT
+# (bytes) runs each under `prlimit --as` so that an oversized run fails instead of pushing the machine
+# into the OOM killer. BENCH_UPSCALE_MEMORY_SIDES (default "1000 2000 4000 8000"; "" skips the table).
+memory_sides=${BENCH_UPSCALE_MEMORY_SIDES-1000 2000 4000 8000}
+if [ -n "$memory_sides" ]; then
+    [ -s "$dir/srresnet-ngf8.safetensors" ] \
+        || .build/release/bench-apply --netG srresnet --ngf 8 "$dir/srresnet-ngf8.safetensors" >/dev/null || exit 1
+    echo
+    echo "Peak RSS against image size, SRResNet ×4 at ngf 8 (the pipeline's share; same code path), --max-memory 512M,"
+    echo "$threads threads. \"B/out px\" = peak RSS ÷ output pixels. Projection for a side S: 32 B per output pixel (Tiling.run's"
+    echo "C+1 float planes at output size, then the output tensor's copy) × (4S)²."
+    echo
+    echo "| image | output | ours tiles | wall s | s/MP | peak RSS MiB | B/out px | ≤ 2 GiB |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+    available=$(awk '/MemAvailable/ {printf "%.0f", $2 * 1024}' /proc/meminfo)
+    for side in $memory_sides; do
+        projected=$((32 * 16 * side * side))
+        if [ "${BENCH_UPSCALE_FORCE:-0}" != 1 ] && [ "$projected" -gt $((available / 2)) ]; then
+            echo "| ${side}² | $((4 * side))² | — | not run: projected ≈ $((projected >> 30)) GiB > half of MemAvailable ($((available >> 31)) GiB); BENCH_UPSCALE_FORCE=1 runs it | | | | no |"
+            continue
+        fi
+        [ -s "$dir/img$side/img00000.jpg" ] \
+            || .build/release/bench-loader generate "$dir/img$side" --count 1 --width "$side" --height "$side" --seed 7 >/dev/null || exit 1
+        out="$dir/out-mem-$side"
+        rm -rf "$out"
+        limit=()
+        [ -n "${BENCH_UPSCALE_AS_LIMIT:-}" ] && limit=(prlimit --as="$BENCH_UPSCALE_AS_LIMIT")
+        ours=$(TRANSLATE_THREADS=$threads OPENBLAS_NUM_THREADS=$threads measure "${limit[@]}" $BIN upscale \
+            --checkpoint "$dir/srresnet-ngf8.safetensors" --max-memory 512M --threads "$threads" "$dir/img$side/img00000.jpg" "$out/")
+        rm -rf "$out"
+        python3 - "$ours" "$side" "${BENCH_UPSCALE_AS_LIMIT:-}" <<'PYEOF'
+import json, re, sys
+o = json.loads(sys.argv[1]); side = int(sys.argv[2]); cap = sys.argv[3]
+mp, out_px = side * side / 1e6, 16 * side * side
+tiles = re.search(r"tiles above (\d+)", o["stderr"])
+tiled = f"{tiles.group(1)}²" if tiles else "?"
+rss = o["peak_rss_mib"]
+if o["status"] != 0:
+    lines = o["stderr"].strip().splitlines() or ["no message"]
+    last = next((l for l in lines if re.match(r"(Fatal error|error|upscale:.*fail)", l, re.I)), lines[-1])[:120].replace("|", "/")
+    note = f"failed (status {o['status']}" + (f", prlimit --as {int(cap) >> 30} GiB" if cap else "") + f") after {o['wall_s']:.0f} s: {last}"
+    print(f"| {side}² | {4 * side}² | {tiled} | {note} | | {rss:.0f} (at failure) | | no |")
+else:
+    print(f"| {side}² | {4 * side}² | {tiled} | {o['wall_s']:.1f} | {o['wall_s'] / mp:.1f} | {rss:.0f} | {rss * 2**20 / out_px:.1f} | "
+          + ("yes" if rss <= 2048 else "no") + " |")
+PYEOF
+    done
+fi
 echo
 echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)."
 exit $status
