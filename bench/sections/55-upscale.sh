@@ -56,7 +56,7 @@ run = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.
 wall = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"status": run.returncode, "wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
-                  "peak_rss_mib": usage.ru_maxrss / 1024, "stderr": run.stderr[-2000:]}))
+                  "peak_rss_mib": usage.ru_maxrss / 1024, "stderr": run.stderr[:1500] + "\n" + run.stderr[-1500:]}))
 PYEOF
 }
 
