@@ -19,12 +19,20 @@ import importlib.util
 import json
 import os
 import resource
+import sys
 import time
+import types
 
 import torch
 import torch.nn.functional as F
 
 here = os.path.dirname(os.path.abspath(__file__))
+if importlib.util.find_spec("safetensors") is None:
+    # The fixture scripts import safetensors to write fixtures; the benchmark only needs their modules
+    # (`make bench-env` installs torch, torchvision, pillow and numpy).
+    sys.modules["safetensors"] = types.ModuleType("safetensors")
+    sys.modules["safetensors.torch"] = types.ModuleType("safetensors.torch")
+    sys.modules["safetensors.torch"].save_file = None
 spec = importlib.util.spec_from_file_location("refnets", os.path.join(here, "..", "scripts", "make_network_fixtures.py"))
 refnets = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(refnets)
