@@ -82,18 +82,23 @@ let package = Package(
             swiftSettings: fast + [.unsafeFlags(["-enable-testing"])]),
 
         // MARK: - Benchmarks (not tests; run by bench/run.sh)
-        .executableTarget(name: "bench-train", dependencies: ["Training", "Tensors", "Kernels"], path: "Sources/BenchTrain",
+        // Flag parsing, CPU time and RSS helpers shared by the bench-* executables.
+        .target(name: "BenchSupport", swiftSettings: fast),
+        .executableTarget(name: "bench-train", dependencies: ["BenchSupport", "Training", "Tensors", "Kernels"], path: "Sources/BenchTrain",
                           swiftSettings: fast),
         .executableTarget(name: "bench-kernels", dependencies: ["Kernels"], path: "Sources/BenchKernels",
                           swiftSettings: fast),
         // Writes random-init generator checkpoints for bench/sections/30-apply.sh.
         .executableTarget(name: "bench-apply", dependencies: ["Inference", "Networks", "Layers", "Tensors"], path: "Sources/BenchApply",
                           swiftSettings: fast),
-        .executableTarget(name: "bench-loader", dependencies: ["ImageDatasets", "Tensors"], path: "Sources/BenchLoader",
+        .executableTarget(name: "bench-loader", dependencies: ["BenchSupport", "ImageDatasets", "Tensors"], path: "Sources/BenchLoader",
                           swiftSettings: fast),
         // One CycleGAN training step with its peak RSS, for bench/sections/45-cyclegan-step.sh.
-        .executableTarget(name: "bench-cyclegan", dependencies: ["Training", "Layers", "Tensors", "Kernels"], path: "Sources/BenchCycleGAN",
+        .executableTarget(name: "bench-cyclegan", dependencies: ["BenchSupport", "Training", "Layers", "Tensors", "Kernels"], path: "Sources/BenchCycleGAN",
                           swiftSettings: fast),
+        // One SRResNet pretraining step and one SRGAN GAN-phase step, for bench/sections/50-srgan-step.sh.
+        .executableTarget(name: "bench-srgan", dependencies: ["BenchSupport", "Training", "Networks", "Layers", "Tensors", "Kernels"],
+                          path: "Sources/BenchSRGAN", swiftSettings: fast),
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Tensors"], swiftSettings: fast),

@@ -12,30 +12,12 @@
 // G step, the G backward, the G Adam, the D forwards+backwards, the D Adam. One JSON line with the
 // best (minimum over the steps) seconds of each part and the resident set after each part of the
 // first (warm-up) step, which is where it grows to its peak.
+import BenchSupport
 import Foundation
 import Kernels
 import Layers
 import Tensors
 import Training
-
-func argument(_ name: String, default value: Int) -> Int {
-    guard let index = CommandLine.arguments.firstIndex(of: name), index + 1 < CommandLine.arguments.count,
-          let parsed = Int(CommandLine.arguments[index + 1]) else { return value }
-    return parsed
-}
-
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-}
-
-/// This process's peak resident set so far, in MiB (Linux reports ru_maxrss in KiB).
-func peakRSSMiB() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_maxrss) / 1024
-}
 
 let baseRSS = peakRSSMiB()  // the process before any network
 let threads = argument("--threads", default: 1)
@@ -58,14 +40,6 @@ let batch = UnpairedBatch(realA: Tensor.randomUniform(shape: [1, 3, size, size],
                           realB: Tensor.randomUniform(shape: [1, 3, size, size], low: -1, high: 1, using: &random),
                           pathsA: [], pathsB: [])
 let setupRSS = peakRSSMiB()
-
-/// This process's resident set now, in MiB (/proc/self/statm; 0 where it is missing).
-func currentRSSMiB() -> Double {
-    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-    let fields = text.split(separator: " ")
-    guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }
-    return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
-}
 
 /// One step split in timed parts (seconds, and the resident set in MiB at the end of each part);
 /// mirrors `CycleGANTrainer.step` operation by operation.

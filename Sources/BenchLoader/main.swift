@@ -13,6 +13,7 @@
 // decodes only the crop); "loader-full-decode" decodes whole images first (as PIL does) and
 // then crops, to show what the region decode is worth.
 
+import BenchSupport
 import Foundation
 import ImageCodecs
 import ImageDatasets
@@ -121,14 +122,6 @@ struct FullDecodeDataset: ImageDataset {
         let plan = try options.drawPlan(width: pixels.width, height: pixels.height, path: files[index], using: &rng)
         return ImageSample(image: plan.tensor(from: pixels), path: files[index])
     }
-}
-
-/// Process CPU seconds (all threads).
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
-        + Double(usage.ru_stime.tv_usec) / 1e6
 }
 
 /// Runs whole epochs (after one warm-up epoch) until `minSeconds` have passed.

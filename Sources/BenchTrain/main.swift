@@ -2,16 +2,11 @@
 // reference trains it, and prints one JSON line per configuration.
 //
 //     bench-train [--threads N] [--size S] [--ngf F] [--steps K]
+import BenchSupport
 import Foundation
 import Kernels
 import Tensors
 import Training
-
-func argument(_ name: String, default value: Int) -> Int {
-    guard let index = CommandLine.arguments.firstIndex(of: name), index + 1 < CommandLine.arguments.count,
-          let parsed = Int(CommandLine.arguments[index + 1]) else { return value }
-    return parsed
-}
 
 let threads = argument("--threads", default: 1)
 let size = argument("--size", default: 256)
@@ -33,12 +28,6 @@ let batch = PairedBatch(realA: Tensor.randomUniform(shape: [1, 3, size, size], l
                         paths: [])
 _ = trainer.step(on: batch)  // warm-up: first-touch allocations, OpenBLAS buffers
 
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-}
-
 var times: [Double] = []
 let cpuStart = cpuSeconds(), wallStart = Date()
 for _ in 0..<steps {
@@ -48,8 +37,6 @@ for _ in 0..<steps {
 }
 let cpuWall = (cpuSeconds() - cpuStart) / Date().timeIntervalSince(wallStart)
 let best = times.min() ?? 0, median = times.sorted()[times.count / 2]
-var usage = rusage()
-getrusage(RUSAGE_SELF.rawValue, &usage)
-let peakMiB = Double(usage.ru_maxrss) / 1024  // ru_maxrss is in KiB on Linux
+let peakMiB = peakRSSMiB()
 print("{\"impl\":\"translate\",\"conv\":\"\(ConvolutionPath.current.rawValue)\"," + String(format: "\"threads\":%d,\"size\":%d,\"ngf\":%d,\"best_s\":%.4f,\"median_s\":%.4f,\"cpu_wall\":%.2f,\"peak_rss_mib\":%.1f}",
              threads, size, ngf, best, median, cpuWall, peakMiB))
