@@ -32,8 +32,8 @@ demo: build
 # PyTorch (CPU) for the comparison rows of `make bench`, in a local venv.
 bench-env:
 	@if [ ! -x $(BENCH_VENV)/bin/python ]; then python3 -m venv $(BENCH_VENV); fi
-	@$(BENCH_VENV)/bin/python -c "import torch, torchvision, PIL" 2>/dev/null || \
-		$(BENCH_VENV)/bin/pip install -q torch torchvision pillow numpy
+	@$(BENCH_VENV)/bin/python -c "import torch, torchvision, PIL, safetensors" 2>/dev/null || \
+		$(BENCH_VENV)/bin/pip install -q torch torchvision pillow numpy safetensors
 
 bench: deps bench-env
 	swift build -c release
