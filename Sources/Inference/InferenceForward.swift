@@ -142,6 +142,9 @@ package final class SameSizeConvolution: @unchecked Sendable {
         case ourWinograd, dnnlDirect, dnnlWinograd
     }
 
+    /// The largest plane (height × width) given to oneDNN's Winograd by the rule (1024²).
+    static let dnnlPlaneLimit = 1 << 20
+
     let padding: PaddingMode
     let forced: Method?
     let dnnlWeights: DNNLConvolutionWeights
@@ -163,10 +166,13 @@ package final class SameSizeConvolution: @unchecked Sendable {
     /// per call = wall × cpu/wall, machine shared), ours / oneDNN Winograd / oneDNN direct: 64→64 @256²
     /// 53.1 / 30.9 / 43.3; 64→64 @96² 6.6 / 3.9 / 7.6; 4×64→64 @96² 29.3 / 17.4 / 24.1; 128→128 @128²
     /// 26.6 / 41.3 / 38.8; 256→256 @64² 26.8 / 32.0 / 42.6; 512→512 @16² 9.3 / 7.6 / 10.7 (too close to
-    /// change the rule for).
+    /// change the rule for). Planes above `dnnlPlaneLimit` pixels take ours: oneDNN's Winograd holds
+    /// transformed copies of the whole plane (RRDBNet ×4 on a 619² tile, whose last convolutions run at
+    /// 2476², peaked at 5.9 GiB RSS with it against 3.8 GiB for im2col + gemm), ours works in blocks of
+    /// tile rows.
     func method(for input: Tensor) -> Method {
         let (n, c, h, w) = input.shape.nchw
-        guard c <= 64 && dnnlWeights.weight.shape[0] <= 64 else { return .ourWinograd }
+        guard c <= 64 && dnnlWeights.weight.shape[0] <= 64 && h * w <= Self.dnnlPlaneLimit else { return .ourWinograd }
         let shape: Shape = padding == .reflect ? [n, c, h + 2, w + 2] : [n, c, h, w]
         return dnnlWeights.offersWinograd(on: shape, padding: padding == .reflect ? 0 : 1) ? .dnnlWinograd : .ourWinograd
     }
