@@ -84,7 +84,9 @@ func profile(kind: GeneratorKind, baseFilters: Int, size: (height: Int, width: I
             case .layer(let layer): name = "\(index) \(type(of: layer))"
             case .sameSize3x3: name = "\(index) same-size 3×3"
             case .fewOutputs: name = "\(index) direct few-output conv"
-            case .residual: name = "residual blocks"
+            case .residual, .scaledResidual: name = "residual blocks"
+            case .dense: name = "\(index) dense block"
+            case .operation: name = "\(index) operation"
             case .sequence: name = "\(index) sequence"
             }
             if round > 0 { totals[name, default: 0] += seconds / 2 }

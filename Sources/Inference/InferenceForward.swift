@@ -8,19 +8,27 @@ import Tensors
 /// our Winograd F(4×4, 3×3) or oneDNN's Winograd convolution, by a fixed rule on its channels
 /// (`SameSizeConvolution`), on weights transformed once. In resnet_9blocks these are the 18 residual
 /// convolutions, 88 % of its multiply-adds; Winograd does them with 4× fewer multiplies. In
-/// SRResNet they are the block, trunk and upsampling convolutions. The last
-/// layer (64 → 3 channels) runs as a direct loop instead of a 3-row gemm. Other layers run as
-/// they are, in `.inference` phase. Results equal the plain forward pass up to float
-/// rounding (about 1e-6 relative per convolution).
+/// SRResNet they are the block, trunk and upsampling convolutions; in RRDBNet (Real-ESRGAN) all of
+/// them. A last layer with few outputs that is not a same-size 3×3 (64 → 3 channels; 7×7 unpadded
+/// after a reflection pad, SRResNet's 9×9 with zero padding 4) runs as a direct loop instead of a
+/// 3-row gemm. Other layers run as they are, in `.inference` phase. Results equal the plain
+/// forward pass up to float rounding (about 1e-6 relative per convolution).
 package enum InferenceForward {
     package indirect enum Step {
         case layer(any Layer)
         case sameSize3x3(SameSizeConvolution)
-        /// A stride-1, unpadded convolution with at most 3 output channels, by the direct loop.
-        case fewOutputs(weight: Tensor, bias: Tensor?)
+        /// A stride-1, zero-padded convolution with at most 3 output channels, by the direct loop.
+        case fewOutputs(weight: Tensor, bias: Tensor?, padding: Int)
         case sequence([Step])
         /// `x + body(x)`: a ResNet block.
         case residual([Step])
+        /// `body(x) · scale + x`: RRDBNet's residual dense blocks and RRDBs (scale 0.2).
+        case scaledResidual([Step], scale: Float)
+        /// Dense connections: each step sees the channel concatenation of `x` and every earlier
+        /// step's output; the result is that concatenation including the last step's output.
+        case dense([Step])
+        /// A parameter-free tensor operation (nearest upsampling, pixel unshuffle).
+        case operation((Tensor) -> Tensor)
     }
 
     /// The forward pass of `network`; with `fastConvolutions` false, just `network(x, phase: .inference)`.
@@ -47,15 +55,41 @@ package enum InferenceForward {
             return .residual([step(for: block.conv1, method: method), .layer(block.bn1), .layer(block.prelu),
                               step(for: block.conv2, method: method), .layer(block.bn2)])
         case let block as ResNetBlock: return .residual(steps(block.convBlock.layers, method: method))
+        case let network as RRDBNet: return rrdbNetStep(network, method: method)
+        case let block as RRDB:
+            return .scaledResidual([block.rdb1, block.rdb2, block.rdb3].map { step(for: $0, method: method) }, scale: 0.2)
+        case let block as ResidualDenseBlock:
+            // convs 1–4 each followed by LeakyReLU(0.2) and densely connected, then conv 5.
+            let leaky = LeakyReLU(slope: 0.2)
+            let grown = block.convs.prefix(4).map { Step.sequence([step(for: $0, method: method), .layer(leaky)]) }
+            return .scaledResidual([.dense(grown), step(for: block.convs[4], method: method)], scale: 0.2)
         case let sequential as Sequential: return .sequence(steps(sequential.layers, method: method))
         case let conv as Conv2D where isSameSize3x3(conv, padding: 1):
             return .sameSize3x3(SameSizeConvolution(conv, padding: .zero, method: method))
-        case let conv as Conv2D where conv.outputChannels <= 3 && conv.inputChannels >= 8 && conv.stride == 1
-            && conv.padding == 0:
-            // A generator's last layer (64 → 3, 7×7): too thin for im2col + gemm.
-            return .fewOutputs(weight: conv.weight.value, bias: conv.bias?.value)
+        case let conv as Conv2D where conv.outputChannels <= 3 && conv.inputChannels >= 8 && conv.stride == 1:
+            // A generator's last layer (64 → 3, 7×7 or 9×9): too thin for im2col + gemm.
+            return .fewOutputs(weight: conv.weight.value, bias: conv.bias?.value, padding: conv.padding)
         default: return .layer(layer)
         }
+    }
+
+    /// RRDBNet as its `callAsFunction`: pixel unshuffle (scales 1, 2), `conv_first`, the RRDBs and
+    /// `conv_body` with the long skip, two nearest ×2 upsamplings each with a conv and LeakyReLU,
+    /// `conv_hr` with LeakyReLU, `conv_last`.
+    static func rrdbNetStep(_ network: RRDBNet, method: SameSizeConvolution.Method?) -> Step {
+        let leaky = Step.layer(LeakyReLU(slope: 0.2))
+        let upsample = Step.operation { $0.upsampledNearest(factor: 2) }
+        var plan: [Step] = []
+        if network.scale != 4 {
+            let factor = network.scale == 2 ? 2 : 4
+            plan.append(.operation { $0.pixelUnshuffled(downscaleFactor: factor) })
+        }
+        plan += [step(for: network.convFirst, method: method),
+                 .residual(network.body.layers.map { step(for: $0, method: method) } + [step(for: network.convBody, method: method)]),
+                 upsample, step(for: network.convUp1, method: method), leaky,
+                 upsample, step(for: network.convUp2, method: method), leaky,
+                 step(for: network.convHR, method: method), leaky, step(for: network.convLast, method: method)]
+        return .sequence(plan)
     }
 
     /// Steps of a layer list, fusing each `ReflectionPad2D(1)` with the 3×3 convolution after it.
@@ -83,9 +117,18 @@ package enum InferenceForward {
         switch step {
         case .layer(let layer): return layer(input, phase: .inference)
         case .sameSize3x3(let conv): return conv(input)
-        case .fewOutputs(let weight, let bias): return input.directConvolved(weight: weight, bias: bias)
+        case .fewOutputs(let weight, let bias, let padding):
+            return input.directConvolved(weight: weight, bias: bias, padding: padding)
         case .sequence(let steps): return steps.reduce(input) { run($1, $0) }
         case .residual(let steps): return input + steps.reduce(input) { run($1, $0) }
+        case .scaledResidual(let steps, let scale): return steps.reduce(input) { run($1, $0) } * scale + input
+        case .dense(let steps):
+            var seen = [input]
+            for step in steps {
+                seen.append(run(step, seen.count == 1 ? input : Tensor.concatenate(seen, alongAxis: 1)))
+            }
+            return Tensor.concatenate(seen, alongAxis: 1)
+        case .operation(let operation): return operation(input)
         }
     }
 }
@@ -98,6 +141,9 @@ package final class SameSizeConvolution: @unchecked Sendable {
     package enum Method: String, CaseIterable, Sendable {
         case ourWinograd, dnnlDirect, dnnlWinograd
     }
+
+    /// The largest plane (height × width) given to oneDNN's Winograd by the rule (1024²).
+    static let dnnlPlaneLimit = 1 << 20
 
     let padding: PaddingMode
     let forced: Method?
@@ -120,10 +166,13 @@ package final class SameSizeConvolution: @unchecked Sendable {
     /// per call = wall × cpu/wall, machine shared), ours / oneDNN Winograd / oneDNN direct: 64→64 @256²
     /// 53.1 / 30.9 / 43.3; 64→64 @96² 6.6 / 3.9 / 7.6; 4×64→64 @96² 29.3 / 17.4 / 24.1; 128→128 @128²
     /// 26.6 / 41.3 / 38.8; 256→256 @64² 26.8 / 32.0 / 42.6; 512→512 @16² 9.3 / 7.6 / 10.7 (too close to
-    /// change the rule for).
+    /// change the rule for). Planes above `dnnlPlaneLimit` pixels take ours: oneDNN's Winograd holds
+    /// transformed copies of the whole plane (RRDBNet ×4 on a 619² tile, whose last convolutions run at
+    /// 2476², peaked at 5.9 GiB RSS with it against 3.8 GiB for im2col + gemm), ours works in blocks of
+    /// tile rows.
     func method(for input: Tensor) -> Method {
         let (n, c, h, w) = input.shape.nchw
-        guard c <= 64 && dnnlWeights.weight.shape[0] <= 64 else { return .ourWinograd }
+        guard c <= 64 && dnnlWeights.weight.shape[0] <= 64 && h * w <= Self.dnnlPlaneLimit else { return .ourWinograd }
         let shape: Shape = padding == .reflect ? [n, c, h + 2, w + 2] : [n, c, h, w]
         return dnnlWeights.offersWinograd(on: shape, padding: padding == .reflect ? 0 : 1) ? .dnnlWinograd : .ourWinograd
     }

@@ -13,10 +13,11 @@
 # cores, i.e. hours, and Tiling.run's full-resolution accumulator needs 16 B per output pixel, ≈ 16 GB
 # at 8000² ×4, so don't run it on a shared machine), BENCH_UPSCALE_LARGE_MODELS (default "srresnet";
 # RRDBNet is ≈ 5× slower), BENCH_UPSCALE_DIR (images and checkpoints, made once; default
-# ${TMPDIR:-/tmp}/translate-bench-upscale).
+# ${TMPDIR:-/tmp}/translate-bench-upscale), BENCH_UPSCALE_BIN (the translate binary measured, default
+# .build/release/translate: another build's binary gives a before/after pair in the same minutes).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-BIN=.build/release/translate
+BIN=${BENCH_UPSCALE_BIN:-.build/release/translate}
 PY=${BENCH_PY:-python3}
 threads=${BENCH_UPSCALE_THREADS:-$(nproc)}
 tile=${BENCH_UPSCALE_TILE:-512}

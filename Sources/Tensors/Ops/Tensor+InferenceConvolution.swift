@@ -62,30 +62,35 @@ extension Tensor {
 }
 
 extension Tensor {
-    /// `conv2d(weight:bias:)` with stride 1 and no padding, by a direct loop that keeps three output
+    /// `conv2d(weight:bias:padding:)` with stride 1, by a direct loop that keeps three output
     /// channels in registers: for layers with few output channels (a generator's last 64 → 3
-    /// convolution), where im2col + gemm is thin and slow. Same result up to float rounding. Forward
-    /// only: it records no gradient (for inference).
+    /// convolution), where im2col + gemm is thin and slow. Zero padding is handled inside the loop
+    /// (no padded copy of the input). Same result up to float rounding. Forward only: it records no
+    /// gradient (for inference).
     ///
     /// - Parameters:
     ///   - weight: `[O, C, k, k]`.
     ///   - bias: `[O]`, or nil.
-    /// - Returns: `[N, O, H − k + 1, W − k + 1]`.
-    public func directConvolved(weight: Tensor, bias: Tensor?) -> Tensor {
+    ///   - padding: zero padding on each side (SRResNet's 9×9 tail: 4).
+    /// - Returns: `[N, O, H + 2·padding − k + 1, W + 2·padding − k + 1]`.
+    public func directConvolved(weight: Tensor, bias: Tensor?, padding: Int = 0) -> Tensor {
         let (n, c, h, w) = shape.nchw
         precondition(weight.shape.rank == 4 && weight.shape[2] == weight.shape[3],
                      "directConvolved: weight must be [O, C, k, k], got \(weight.shape)")
         let (o, wc, k, _) = weight.shape.nchw
         precondition(wc == c, "directConvolved: input has \(c) channels, weight \(weight.shape) expects \(wc)")
-        precondition(h >= k && w >= k, "directConvolved: kernel \(k)×\(k) does not fit input \(h)×\(w)")
+        precondition(padding >= 0, "directConvolved: padding must be non-negative, got \(padding)")
+        precondition(h + 2 * padding >= k && w + 2 * padding >= k,
+                     "directConvolved: kernel \(k)×\(k) does not fit input \(h)×\(w) with padding \(padding)")
         if let bias { precondition(bias.shape == [o], "directConvolved: bias must be [\(o)], got \(bias.shape)") }
         let (input, kernel, offsets) = (detached(), weight.detached(), bias?.detached())
-        let (ho, wo) = (h - k + 1, w - k + 1)
+        let (ho, wo) = (h + 2 * padding - k + 1, w + 2 * padding - k + 1)
         let output = Tensor.uninitialized([n, o, ho, wo])
         for image in 0..<n {
             FewOutputConvKernels.forward(inputChannels: c, outputChannels: o, height: h, width: w, kernelSize: k,
-                                         x: input.storage.pointer + image * c * h * w, w: kernel.storage.pointer,
-                                         bias: offsets?.storage.pointer, y: output.storage.pointer + image * o * ho * wo)
+                                         padding: padding, x: input.storage.pointer + image * c * h * w,
+                                         w: kernel.storage.pointer, bias: offsets?.storage.pointer,
+                                         y: output.storage.pointer + image * o * ho * wo)
         }
         return output
     }
