@@ -60,53 +60,25 @@ public enum Tiling {
     ) rethrows -> Tensor {
         let (n, _, h, w) = image.shape.nchw
         precondition(n == 1, "Tiling.run takes one image at a time, got a batch of \(n)")
-        let tile = tileSize > 0 ? Swift.max(multiple, (tileSize / multiple) * multiple) : 0
-        if tile == 0 || (h <= tile && w <= tile) {
-            let output = try network(padToMultiple(image, multiple: multiple, minimumSize: minimumSize))
-            return crop(output, top: 0, left: 0, height: h * scale, width: w * scale)
-        }
-        let tileH = Swift.min(tile, h), tileW = Swift.min(tile, w)
-        let clampedOverlap = Swift.max(0, Swift.min(overlap, Swift.min(tileH, tileW) / 2))
-        let clampedMargin = Swift.max(0, Swift.min(margin, (clampedOverlap - 1) / 2))
-        let rows = starts(length: h, tile: tileH, overlap: clampedOverlap)
-        let columns = starts(length: w, tile: tileW, overlap: clampedOverlap)
+        var bands: [Tensor] = []
+        try runBands(height: h, width: w, multiple: multiple, scale: scale, tileSize: tileSize, overlap: overlap,
+                     minimumSize: minimumSize, margin: margin,
+                     input: { crop(image, top: $0, left: $1, height: $2, width: $3) }, network) { bands.append($0) }
+        return bands.count == 1 ? bands[0] : Tensor.concatenate(bands, alongAxis: 2)
+    }
 
-        var accumulator: [Float] = []
-        var weights = [Float](repeating: 0, count: h * scale * w * scale)
-        var channels = 0
-        let outH = h * scale, outW = w * scale
-        for (rowIndex, top) in rows.enumerated() {
-            for (columnIndex, left) in columns.enumerated() {
-                let piece = crop(image, top: top, left: left, height: tileH, width: tileW)
-                let result = crop(try network(padToMultiple(piece, multiple: multiple, minimumSize: minimumSize)), top: 0, left: 0,
-                                  height: tileH * scale, width: tileW * scale)
-                if channels == 0 {
-                    channels = result.shape[1]
-                    accumulator = [Float](repeating: 0, count: channels * outH * outW)
-                }
-                // Ramps only on sides that touch a neighbouring tile.
-                let rampY = ramp(length: tileH * scale, overlap: clampedOverlap * scale, margin: clampedMargin * scale,
-                                 rising: rowIndex > 0, falling: rowIndex < rows.count - 1)
-                let rampX = ramp(length: tileW * scale, overlap: clampedOverlap * scale, margin: clampedMargin * scale,
-                                 rising: columnIndex > 0, falling: columnIndex < columns.count - 1)
-                let values = result.scalars
-                let th = tileH * scale, tw = tileW * scale, oy = top * scale, ox = left * scale
-                for y in 0..<th {
-                    for x in 0..<tw {
-                        let weight = rampY[y] * rampX[x]
-                        let target = (oy + y) * outW + ox + x
-                        weights[target] += weight
-                        for c in 0..<channels {
-                            accumulator[c * outH * outW + target] += weight * values[(c * th + y) * tw + x]
-                        }
-                    }
-                }
-            }
-        }
-        for c in 0..<channels {
-            for i in 0..<(outH * outW) { accumulator[c * outH * outW + i] /= Swift.max(weights[i], 1e-12) }
-        }
-        return Tensor(shape: [1, channels, outH, outW], scalars: accumulator)
+    /// `run` for an image given tile by tile, its output handed over a band of rows at a time
+    /// (`BandTiler`): `emit` gets consecutive `[1, C', rows, w·scale]` bands covering all
+    /// `height·scale` output rows, top to bottom.
+    /// - Parameter input: the `[1, C, height, width]` window at (top, left) of the image.
+    public static func runBands(
+        height h: Int, width w: Int, multiple: Int, scale: Int = 1, tileSize: Int = 0, overlap: Int = 32,
+        minimumSize: Int = 1, margin: Int = 0, input: (_ top: Int, _ left: Int, _ height: Int, _ width: Int) throws -> Tensor,
+        _ network: (Tensor) throws -> Tensor, emit: (Tensor) throws -> Void
+    ) rethrows {
+        var tiler = BandTiler(height: h, width: w, multiple: multiple, scale: scale, tileSize: tileSize, overlap: overlap,
+                              minimumSize: minimumSize, margin: margin)
+        while !tiler.isFinished { try tiler.next(input: input, network, emit: emit) }
     }
 
     /// Tile starts covering `0..<length` with tiles of `tile` sharing at least `overlap`; the last
@@ -143,4 +115,160 @@ public enum Tiling {
     }
 
     static func roundUp(_ value: Int, _ multiple: Int) -> Int { (value + multiple - 1) / multiple * multiple }
+}
+
+/// The tiles of `Tiling.run` a row of tiles at a time: each call of `next` runs one row of tiles,
+/// blends it into a band of output width × tile height, and returns the rows no later tile
+/// touches (`[1, C', rows, width·scale]`), keeping the rows it shares with the next row of tiles.
+/// Memory holds one band and one tile whatever the image's height; the values are those of
+/// `Tiling.run` bit for bit (each output pixel sums the same tiles in the same order). An image
+/// that fits one tile comes out as one band.
+public struct BandTiler {
+    public let height: Int
+    public let width: Int
+    public let scale: Int
+    let multiple: Int
+    let minimumSize: Int
+    /// Tile sides in input pixels; 0 for one untiled pass.
+    let tileH: Int, tileW: Int
+    let overlap: Int, margin: Int
+    /// Tile starts in input pixels.
+    let rows: [Int], columns: [Int]
+    /// The next row of tiles to run.
+    private var rowIndex = 0
+    /// Output rows emitted so far: the band starts there.
+    public private(set) var bandTop = 0
+    private var accumulator: [Float] = []
+    private var weights: [Float] = []
+    private var channels = 0
+
+    /// The tiling `Tiling.run` uses for these arguments.
+    public init(height: Int, width: Int, multiple: Int, scale: Int = 1, tileSize: Int = 0, overlap: Int = 32,
+                minimumSize: Int = 1, margin: Int = 0) {
+        self.height = height
+        self.width = width
+        self.scale = scale
+        self.multiple = multiple
+        self.minimumSize = minimumSize
+        let tile = tileSize > 0 ? Swift.max(multiple, (tileSize / multiple) * multiple) : 0
+        if tile == 0 || (height <= tile && width <= tile) {
+            tileH = 0
+            tileW = 0
+            self.overlap = 0
+            self.margin = 0
+            rows = [0]
+            columns = [0]
+            return
+        }
+        tileH = Swift.min(tile, height)
+        tileW = Swift.min(tile, width)
+        self.overlap = Swift.max(0, Swift.min(overlap, Swift.min(tileH, tileW) / 2))
+        self.margin = Swift.max(0, Swift.min(margin, (self.overlap - 1) / 2))
+        rows = Tiling.starts(length: height, tile: tileH, overlap: self.overlap)
+        columns = Tiling.starts(length: width, tile: tileW, overlap: self.overlap)
+    }
+
+    /// True when every output row has been returned.
+    public var isFinished: Bool { rowIndex >= rows.count }
+
+    /// Output rows per band handed to `emit`, so that the floats of a band of finished rows never
+    /// take more than a few rows of the output width.
+    public static let rowsPerBand = 32
+
+    /// Runs the next row of tiles and hands the output rows it finished to `emit`, top to bottom,
+    /// at most `rowsPerBand` at a time (an untiled image in one band).
+    /// - Parameter input: the `[1, C, height, width]` window at (top, left) of the image.
+    /// - Precondition: not `isFinished`.
+    public mutating func next(input: (_ top: Int, _ left: Int, _ height: Int, _ width: Int) throws -> Tensor,
+                              _ network: (Tensor) throws -> Tensor, emit: (Tensor) throws -> Void) rethrows {
+        precondition(!isFinished, "BandTiler.next after the last band")
+        let outH = height * scale, outW = width * scale
+        if tileH == 0 {
+            rowIndex = 1
+            bandTop = outH
+            let output = try network(Tiling.padToMultiple(try input(0, 0, height, width), multiple: multiple,
+                                                          minimumSize: minimumSize))
+            try emit(Tiling.crop(output, top: 0, left: 0, height: outH, width: outW))
+            return
+        }
+        let th = tileH * scale, tw = tileW * scale, plane = th * outW
+        // Worked on as locals (moved out, so not copied) and put back at the end.
+        var accumulator = self.accumulator, weights = self.weights
+        self.accumulator = []
+        self.weights = []
+        var channels = self.channels
+        if weights.isEmpty { weights = [Float](repeating: 0, count: plane) }
+        // Tile row r starts at rows[r]·scale, which is bandTop by now (the rows above were returned).
+        let rampY = Tiling.ramp(length: th, overlap: overlap * scale, margin: margin * scale, rising: rowIndex > 0,
+                                falling: rowIndex < rows.count - 1)
+        for (columnIndex, left) in columns.enumerated() {
+            let piece = try input(rows[rowIndex], left, tileH, tileW)
+            let result = Tiling.crop(try network(Tiling.padToMultiple(piece, multiple: multiple, minimumSize: minimumSize)),
+                                     top: 0, left: 0, height: th, width: tw)
+            if channels == 0 {
+                channels = result.shape[1]
+                accumulator = [Float](repeating: 0, count: channels * plane)
+            }
+            // Ramps only on sides that touch a neighbouring tile.
+            let rampX = Tiling.ramp(length: tw, overlap: overlap * scale, margin: margin * scale,
+                                    rising: columnIndex > 0, falling: columnIndex < columns.count - 1)
+            let ox = left * scale, channelCount = channels
+            result.withUnsafeBufferPointer { values in
+                accumulator.withUnsafeMutableBufferPointer { sums in
+                    weights.withUnsafeMutableBufferPointer { weightSums in
+                        for y in 0..<th {
+                            for x in 0..<tw {
+                                let weight = rampY[y] * rampX[x]
+                                let target = y * outW + ox + x
+                                weightSums[target] += weight
+                                for c in 0..<channelCount {
+                                    sums[c * plane + target] += weight * values[(c * th + y) * tw + x]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Rows above the next row of tiles are final.
+        rowIndex += 1
+        let end = rowIndex < rows.count ? rows[rowIndex] * scale : outH
+        let done = end - bandTop, channelCount = channels
+        for first in stride(from: 0, to: done, by: Self.rowsPerBand) {
+            let count = Swift.min(Self.rowsPerBand, done - first), offset = first * outW
+            let band = accumulator.withUnsafeBufferPointer { sums in
+                weights.withUnsafeBufferPointer { weightSums in
+                    Tensor.build(shape: [1, channelCount, count, outW]) { output in
+                        for c in 0..<channelCount {
+                            for i in 0..<(count * outW) {
+                                output[c * count * outW + i] = sums[c * plane + offset + i]
+                                    / Swift.max(weightSums[offset + i], 1e-12)
+                            }
+                        }
+                    }
+                }
+            }
+            try emit(band)
+        }
+        bandTop = end
+        // The rows the next row of tiles shares move to the top of the band.
+        let carried = (th - done) * outW, shift = done * outW
+        accumulator.withUnsafeMutableBufferPointer { sums in
+            for c in 0..<channels {
+                let base = sums.baseAddress! + c * plane
+                base.update(from: base + shift, count: carried)
+                (base + carried).update(repeating: 0, count: plane - carried)
+            }
+        }
+        weights.withUnsafeMutableBufferPointer { weightSums in
+            let base = weightSums.baseAddress!
+            base.update(from: base + shift, count: carried)
+            (base + carried).update(repeating: 0, count: plane - carried)
+        }
+        if !isFinished {
+            self.accumulator = accumulator
+            self.weights = weights
+        }
+        self.channels = channels
+    }
 }

@@ -1,0 +1,160 @@
+import ImageCodecs
+import ImageDatasets
+import Tensors
+
+/// `translate upscale` of an image whose output is too large to hold: the network runs a row of
+/// tiles at a time (`BandTiler`), each finished band of output rows becomes pixels (and goes through
+/// the `--outscale` Lanczos resize and the alpha path row by row, `RowResizer`) and is handed to a
+/// writer (`ImageStreamWriter`), then dropped. Peak memory is bounded by the tile size and the image
+/// width, not its area; the pixels are those of `finish` on the whole output, exactly.
+extension ImageTransform {
+    /// Decode-side work for a streamed upscale: alpha split off and the colour converted to the
+    /// network's channels, kept as pixels (`PreparedImage.pixels`): tiles become floats one at a time.
+    /// - Precondition: an upscaling transform with a network (`upscaling(spec:preprocessing:options:)`).
+    public func prepareStreamed(_ pixels: PixelBuffer) -> PreparedImage {
+        precondition(upscale != nil && resampling == nil, "prepareStreamed: only for upscaling with a network")
+        let alpha = pixels.alphaChannel()
+        var color = pixels.droppingAlpha()
+        let sourceChannels = color.channels
+        if color.channels != inputChannels { color = color.converted(toChannels: inputChannels) }
+        return PreparedImage(input: Tensor(zeros: [1, 1, 1, 1]), alpha: alpha, alphaInput: nil, source: nil,
+                             sourceChannels: sourceChannels, sampleType: color.sampleType, width: color.width,
+                             height: color.height, lab: nil, pixels: color)
+    }
+
+    /// The channels of the pixels `streamUpscale` writes: the source's colour channels, plus alpha.
+    public func streamedChannels(_ prepared: PreparedImage) -> Int {
+        prepared.sourceChannels + (prepared.alpha == nil ? 0 : 1)
+    }
+
+    /// Upscales `prepared` (from `prepareStreamed`) with `runner`, handing the output to `write` a
+    /// band of rows at a time, top to bottom (`outputSize` wide, `streamedChannels` channels, the
+    /// input's sample type): together the pixels `finish` makes of the whole output, exactly.
+    public func streamUpscale(_ prepared: PreparedImage, runner: GeneratorRunner,
+                              write: (PixelBuffer) throws -> Void) throws {
+        guard let upscale, let color = prepared.pixels else {
+            preconditionFailure("streamUpscale: prepare the image with prepareStreamed")
+        }
+        let inputRange = Self.pixelRange(preprocessing.inputRange)
+        let outputRange = Self.pixelRange(preprocessing.outputRange)
+        let (width, height, sampleType) = (prepared.width, prepared.height, prepared.sampleType)
+        let networkWidth = width * modelScale, networkHeight = height * modelScale
+        let target = outputSize(width: width, height: height)
+        // Real-ESRGAN's --outscale: the network's size, then Lanczos to the size asked for.
+        func lanczos(_ channels: Int) -> RowResizer? {
+            target.width == networkWidth && target.height == networkHeight ? nil
+                : RowResizer(width: networkWidth, height: networkHeight, channels: channels, sampleType: sampleType,
+                             newWidth: target.width, newHeight: target.height, filter: .lanczos)
+        }
+        var colorResizer = lanczos(prepared.sourceChannels)
+        var colorRows = RowQueue()
+        var alphaRows = RowQueue()
+        var colorTiler = runner.bandTiler(height: height, width: width)
+        let tileInput = { (top: Int, left: Int, h: Int, w: Int) in
+            PixelTensor.tensor(from: color, channels: self.inputChannels, range: inputRange,
+                               crop: PixelRect(x: left, y: top, width: w, height: h))
+        }
+        // Alpha through the network as a gray image (replicated to the input channels), or bicubic
+        // from the input rows.
+        let alpha = prepared.alpha
+        var alphaTiler: BandTiler? = alpha != nil && upscale.alphaUpsampler == .model ? runner.bandTiler(height: height, width: width)
+            : nil
+        var alphaResizer: RowResizer? = alphaTiler == nil ? nil : lanczos(1)
+        let alphaInput = { (top: Int, left: Int, h: Int, w: Int) -> Tensor in
+            let rect = PixelRect(x: left, y: top, width: w, height: h)
+            let tile = alpha!.cropped(to: rect).converted(toChannels: self.inputChannels)
+            return PixelTensor.tensor(from: tile, channels: self.inputChannels, range: inputRange)
+        }
+        var bicubicAlpha: RowResizer? = alpha != nil && alphaTiler == nil
+            ? RowResizer(width: width, height: height, channels: 1, sampleType: alpha!.sampleType,
+                         newWidth: target.width, newHeight: target.height, filter: .bicubic)
+            : nil
+        var alphaRowsFed = 0
+
+        /// Writes the rows for which both colour and alpha are ready.
+        func drain() throws {
+            if var resizer = bicubicAlpha, let alpha {
+                while alphaRows.rows < colorRows.rows && alphaRowsFed < height {
+                    let count = Swift.min(16, height - alphaRowsFed)
+                    let input = alpha.cropped(to: PixelRect(x: 0, y: alphaRowsFed, width: width, height: count))
+                    alphaRowsFed += count
+                    if let rows = resizer.push(input) { alphaRows.append(rows) }
+                }
+                bicubicAlpha = resizer
+            }
+            let ready = alpha == nil ? colorRows.rows : Swift.min(colorRows.rows, alphaRows.rows)
+            guard ready > 0 else { return }
+            var rows = colorRows.take(ready)
+            if alpha != nil { rows = rows.attachingAlpha(alphaRows.take(ready)) }
+            try write(rows)
+        }
+
+        while !colorTiler.isFinished {
+            try colorTiler.next(input: tileInput, runner.forward) { band in
+                var pixels = PixelTensor.pixels(from: band, range: outputRange, sampleType: sampleType)
+                if keepMode && pixels.channels != prepared.sourceChannels {
+                    pixels = pixels.converted(toChannels: prepared.sourceChannels)
+                }
+                if colorResizer != nil {
+                    if let rows = colorResizer!.push(pixels) { colorRows.append(rows) }
+                } else {
+                    colorRows.append(pixels)
+                }
+                if alphaTiler == nil { try drain() }
+            }
+            // As Real-ESRGAN: the network's output for the alpha image, to gray (ITU-R 601 luma).
+            try alphaTiler?.next(input: alphaInput, runner.forward) { band in
+                let gray = PixelTensor.pixels(from: band, range: outputRange, sampleType: sampleType)
+                    .converted(toChannels: 1)
+                if alphaResizer != nil {
+                    if let rows = alphaResizer!.push(gray) { alphaRows.append(rows) }
+                } else {
+                    alphaRows.append(gray)
+                }
+                try drain()
+            }
+        }
+        try drain()
+        precondition(colorRows.rows == 0 && alphaRows.rows == 0, "streamUpscale: rows left over")
+    }
+}
+
+/// Pixel rows waiting to be written: bands appended at the bottom, rows taken from the top.
+struct RowQueue {
+    private var buffer: PixelBuffer?
+    /// Rows waiting.
+    private(set) var rows = 0
+
+    mutating func append(_ band: PixelBuffer) {
+        guard band.height > 0 else { return }
+        guard let current = buffer, rows > 0 else {
+            buffer = band
+            rows = band.height
+            return
+        }
+        switch (current.samples, band.samples) {
+        case (.uint8(let a), .uint8(let b)):
+            buffer = PixelBuffer(width: band.width, height: rows + band.height, channels: band.channels, bytes: a + b)
+        case (.uint16(let a), .uint16(let b)):
+            buffer = PixelBuffer(width: band.width, height: rows + band.height, channels: band.channels, words: a + b)
+        default:
+            preconditionFailure("RowQueue: bands of different sample types")
+        }
+        rows += band.height
+    }
+
+    /// The top `count` rows, removed from the queue.
+    mutating func take(_ count: Int) -> PixelBuffer {
+        precondition(count > 0 && count <= rows, "RowQueue.take(\(count)) of \(rows) rows")
+        let current = buffer!
+        if count == rows {
+            buffer = nil
+            rows = 0
+            return current
+        }
+        let top = current.cropped(to: PixelRect(x: 0, y: 0, width: current.width, height: count))
+        buffer = current.cropped(to: PixelRect(x: 0, y: count, width: current.width, height: rows - count))
+        rows -= count
+        return top
+    }
+}
