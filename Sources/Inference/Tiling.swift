@@ -68,8 +68,8 @@ public enum Tiling {
     }
 
     /// `run` for an image given tile by tile, its output handed over a band of rows at a time
-    /// (`BandTiler`): `emit` gets consecutive `[1, C', rows, w·scale]` bands covering all
-    /// `height·scale` output rows, top to bottom.
+    /// (`BandTiler`, its blocks joined into full-width rows): `emit` gets consecutive
+    /// `[1, C', rows, w·scale]` bands covering all `height·scale` output rows, top to bottom.
     /// - Parameter input: the `[1, C, height, width]` window at (top, left) of the image.
     public static func runBands(
         height h: Int, width w: Int, multiple: Int, scale: Int = 1, tileSize: Int = 0, overlap: Int = 32,
@@ -78,7 +78,28 @@ public enum Tiling {
     ) rethrows {
         var tiler = BandTiler(height: h, width: w, multiple: multiple, scale: scale, tileSize: tileSize, overlap: overlap,
                               minimumSize: minimumSize, margin: margin)
-        while !tiler.isFinished { try tiler.next(input: input, network, emit: emit) }
+        var band: [Float] = []
+        while !tiler.isFinished {
+            try tiler.next(input: input, network) { block, column in
+                let (_, c, rows, columns) = block.shape.nchw
+                let outW = w * scale
+                if band.isEmpty { band = [Float](repeating: 0, count: c * rows * outW) }
+                block.withUnsafeBufferPointer { values in
+                    for channel in 0..<c {
+                        for y in 0..<rows {
+                            for x in 0..<columns {
+                                band[(channel * rows + y) * outW + column + x] = values[(channel * rows + y) * columns + x]
+                            }
+                        }
+                    }
+                }
+                if column + columns == outW {
+                    let finished = Tensor(shape: [1, c, rows, outW], scalars: band)
+                    band = []
+                    try emit(finished)
+                }
+            }
+        }
     }
 
     /// Tile starts covering `0..<length` with tiles of `tile` sharing at least `overlap`; the last
@@ -117,12 +138,19 @@ public enum Tiling {
     static func roundUp(_ value: Int, _ multiple: Int) -> Int { (value + multiple - 1) / multiple * multiple }
 }
 
-/// The tiles of `Tiling.run` a row of tiles at a time: each call of `next` runs one row of tiles,
-/// blends it into a band of output width × tile height, and returns the rows no later tile
-/// touches (`[1, C', rows, width·scale]`), keeping the rows it shares with the next row of tiles.
-/// Memory holds one band and one tile whatever the image's height; the values are those of
-/// `Tiling.run` bit for bit (each output pixel sums the same tiles in the same order). An image
-/// that fits one tile comes out as one band.
+/// The tiles of `Tiling.run` a row of tiles at a time, without a buffer of the output's size.
+///
+/// Tiles run in `Tiling.run`'s order (rows of tiles top to bottom, each left to right). An output
+/// pixel is final once no later tile touches it: after tile (r, c), the rows above the next row of
+/// tiles and left of the next tile's start. So `next` runs one row of tiles and hands over the
+/// pixels each tile finishes as a block (rows `bandTop ..< bandTop + D`, a range of columns, left to
+/// right), keeping partial sums only where they are still needed: a window of one tile's width over
+/// the rows this row of tiles finishes, and the full-width rows it shares with the next row of
+/// tiles (the overlap). Floats held: (C + 1) × (D × tile width + overlap rows × output width), so
+/// memory is bounded by the tile size and the image width. The values are those of
+/// `Tiling.run`'s former whole-image blend bit for bit (every output pixel sums the same tiles
+/// in the same order, then divides by the same weight sum). An image that fits one tile comes out
+/// as one block.
 public struct BandTiler {
     public let height: Int
     public let width: Int
@@ -136,10 +164,13 @@ public struct BandTiler {
     let rows: [Int], columns: [Int]
     /// The next row of tiles to run.
     private var rowIndex = 0
-    /// Output rows emitted so far: the band starts there.
+    /// Output rows finished so far: the next row of tiles finishes rows from here.
     public private(set) var bandTop = 0
-    private var accumulator: [Float] = []
-    private var weights: [Float] = []
+    /// Partial sums (C planes, then the weight plane) of the `carriedRows` output rows from `bandTop`
+    /// on that the previous row of tiles shares with the next, across the output width in stripes
+    /// of one tile's width (so that a stripe is freed once the window has passed it).
+    private var carried: [[Float]] = []
+    private var carriedRows = 0
     private var channels = 0
 
     /// The tiling `Tiling.run` uses for these arguments.
@@ -168,19 +199,18 @@ public struct BandTiler {
         columns = Tiling.starts(length: width, tile: tileW, overlap: self.overlap)
     }
 
-    /// True when every output row has been returned.
+    /// True when every output row has been handed over.
     public var isFinished: Bool { rowIndex >= rows.count }
 
-    /// Output rows per band handed to `emit`, so that the floats of a band of finished rows never
-    /// take more than a few rows of the output width.
-    public static let rowsPerBand = 32
-
-    /// Runs the next row of tiles and hands the output rows it finished to `emit`, top to bottom,
-    /// at most `rowsPerBand` at a time (an untiled image in one band).
+    /// Runs the next row of tiles and hands the output it finishes to `emit` as blocks
+    /// `[1, C', D, w]` with the output column of their left edge, left to right; together they cover
+    /// the output rows `bandTop ..< bandTop + D` (bandTop before the call) across the whole output
+    /// width (`width·scale`). An untiled image comes as one block.
     /// - Parameter input: the `[1, C, height, width]` window at (top, left) of the image.
     /// - Precondition: not `isFinished`.
     public mutating func next(input: (_ top: Int, _ left: Int, _ height: Int, _ width: Int) throws -> Tensor,
-                              _ network: (Tensor) throws -> Tensor, emit: (Tensor) throws -> Void) rethrows {
+                              _ network: (Tensor) throws -> Tensor,
+                              emit: (_ block: Tensor, _ column: Int) throws -> Void) rethrows {
         precondition(!isFinished, "BandTiler.next after the last band")
         let outH = height * scale, outW = width * scale
         if tileH == 0 {
@@ -188,87 +218,127 @@ public struct BandTiler {
             bandTop = outH
             let output = try network(Tiling.padToMultiple(try input(0, 0, height, width), multiple: multiple,
                                                           minimumSize: minimumSize))
-            try emit(Tiling.crop(output, top: 0, left: 0, height: outH, width: outW))
+            try emit(Tiling.crop(output, top: 0, left: 0, height: outH, width: outW), 0)
             return
         }
-        let th = tileH * scale, tw = tileW * scale, plane = th * outW
-        // Worked on as locals (moved out, so not copied) and put back at the end.
-        var accumulator = self.accumulator, weights = self.weights
-        self.accumulator = []
-        self.weights = []
-        var channels = self.channels
-        if weights.isEmpty { weights = [Float](repeating: 0, count: plane) }
-        // Tile row r starts at rows[r]·scale, which is bandTop by now (the rows above were returned).
+        let th = tileH * scale, tw = tileW * scale
+        // Local rows 0 ..< th from bandTop = rows[r]·scale: 0 ..< done are finished by this row of
+        // tiles, done ..< th are shared with the next one; 0 ..< carriedIn hold partial sums already.
+        let end = rowIndex + 1 < rows.count ? rows[rowIndex + 1] * scale : outH
+        let done = end - bandTop, carriedIn = carriedRows, nextRows = th - done
         let rampY = Tiling.ramp(length: th, overlap: overlap * scale, margin: margin * scale, rising: rowIndex > 0,
                                 falling: rowIndex < rows.count - 1)
+        var previous = carried
+        carried = []
+        var channels = self.channels
+        // Stripe k of the shared rows covers output columns k·tw ..< min((k + 1)·tw, outW).
+        let stripeCount = (outW + tw - 1) / tw
+        func stripeWidth(_ k: Int) -> Int { Swift.min(tw, outW - k * tw) }
+        // The window: local rows 0 ..< done, output columns windowLeft ..< windowLeft + tw; the
+        // first `filled` columns hold sums.
+        var window: [Float] = [], next: [[Float]] = []
+        var filled = 0
         for (columnIndex, left) in columns.enumerated() {
             let piece = try input(rows[rowIndex], left, tileH, tileW)
             let result = Tiling.crop(try network(Tiling.padToMultiple(piece, multiple: multiple, minimumSize: minimumSize)),
                                      top: 0, left: 0, height: th, width: tw)
-            if channels == 0 {
-                channels = result.shape[1]
-                accumulator = [Float](repeating: 0, count: channels * plane)
-            }
-            // Ramps only on sides that touch a neighbouring tile.
-            let rampX = Tiling.ramp(length: tw, overlap: overlap * scale, margin: margin * scale,
-                                    rising: columnIndex > 0, falling: columnIndex < columns.count - 1)
-            let ox = left * scale, channelCount = channels
-            result.withUnsafeBufferPointer { values in
-                accumulator.withUnsafeMutableBufferPointer { sums in
-                    weights.withUnsafeMutableBufferPointer { weightSums in
-                        for y in 0..<th {
-                            for x in 0..<tw {
-                                let weight = rampY[y] * rampX[x]
-                                let target = y * outW + ox + x
-                                weightSums[target] += weight
-                                for c in 0..<channelCount {
-                                    sums[c * plane + target] += weight * values[(c * th + y) * tw + x]
+            if channels == 0 { channels = result.shape[1] }
+            let planes = channels + 1
+            if window.isEmpty {
+                window = [Float](repeating: 0, count: planes * done * tw)
+                next = (0..<stripeCount).map { [Float](repeating: 0, count: planes * nextRows * stripeWidth($0)) }
+                // Rows the next row of tiles shares again start from their sums.
+                if carriedIn > done {
+                    for k in 0..<stripeCount {
+                        let sw = stripeWidth(k)
+                        for p in 0..<planes {
+                            for y in done..<carriedIn {
+                                for x in 0..<sw {
+                                    next[k][(p * nextRows + y - done) * sw + x] = previous[k][(p * carriedIn + y) * sw + x]
                                 }
                             }
                         }
                     }
                 }
             }
-        }
-        // Rows above the next row of tiles are final.
-        rowIndex += 1
-        let end = rowIndex < rows.count ? rows[rowIndex] * scale : outH
-        let done = end - bandTop, channelCount = channels
-        for first in stride(from: 0, to: done, by: Self.rowsPerBand) {
-            let count = Swift.min(Self.rowsPerBand, done - first), offset = first * outW
-            let band = accumulator.withUnsafeBufferPointer { sums in
-                weights.withUnsafeBufferPointer { weightSums in
-                    Tensor.build(shape: [1, channelCount, count, outW]) { output in
-                        for c in 0..<channelCount {
-                            for i in 0..<(count * outW) {
-                                output[c * count * outW + i] = sums[c * plane + offset + i]
-                                    / Swift.max(weightSums[offset + i], 1e-12)
+            let ox = left * scale
+            // Columns entering the window start from the shared rows' sums, or 0.
+            for p in 0..<planes {
+                for y in 0..<done {
+                    for x in filled..<tw {
+                        var value: Float = 0
+                        if y < carriedIn {
+                            let k = (ox + x) / tw, sw = stripeWidth(k)
+                            value = previous[k][(p * carriedIn + y) * sw + ox + x - k * tw]
+                        }
+                        window[(p * done + y) * tw + x] = value
+                    }
+                }
+            }
+            filled = tw
+            // Stripes wholly left of the window are read no more.
+            for k in 0..<Swift.min(stripeCount, ox / tw) where !previous.isEmpty { previous[k] = [] }
+            // Ramps only on sides that touch a neighbouring tile.
+            let rampX = Tiling.ramp(length: tw, overlap: overlap * scale, margin: margin * scale,
+                                    rising: columnIndex > 0, falling: columnIndex < columns.count - 1)
+            let channelCount = channels
+            result.withUnsafeBufferPointer { values in
+                window.withUnsafeMutableBufferPointer { window in
+                    // Finished rows go to the window.
+                    for y in 0..<done {
+                        for x in 0..<tw {
+                            let weight = rampY[y] * rampX[x]
+                            window[(channelCount * done + y) * tw + x] += weight
+                            for c in 0..<channelCount {
+                                window[(c * done + y) * tw + x] += weight * values[(c * th + y) * tw + x]
+                            }
+                        }
+                    }
+                }
+                // Shared rows go to the stripes they fall in.
+                for k in (ox / tw)...((ox + tw - 1) / tw) {
+                    let sw = stripeWidth(k), first = Swift.max(ox, k * tw) - ox, last = Swift.min(ox + tw, k * tw + sw) - ox
+                    next[k].withUnsafeMutableBufferPointer { stripe in
+                        for y in done..<th {
+                            let row = y - done
+                            for x in first..<last {
+                                let weight = rampY[y] * rampX[x], target = ox + x - k * tw
+                                stripe[(channelCount * nextRows + row) * sw + target] += weight
+                                for c in 0..<channelCount {
+                                    stripe[(c * nextRows + row) * sw + target] += weight * values[(c * th + y) * tw + x]
+                                }
                             }
                         }
                     }
                 }
             }
-            try emit(band)
-        }
-        bandTop = end
-        // The rows the next row of tiles shares move to the top of the band.
-        let carried = (th - done) * outW, shift = done * outW
-        accumulator.withUnsafeMutableBufferPointer { sums in
-            for c in 0..<channels {
-                let base = sums.baseAddress! + c * plane
-                base.update(from: base + shift, count: carried)
-                (base + carried).update(repeating: 0, count: plane - carried)
+            // Columns left of the next tile are final.
+            let finalWidth = (columnIndex + 1 < columns.count ? columns[columnIndex + 1] * scale : outW) - ox
+            let block = Tensor.build(shape: [1, channelCount, done, finalWidth]) { output in
+                for c in 0..<channelCount {
+                    for y in 0..<done {
+                        for x in 0..<finalWidth {
+                            output[(c * done + y) * finalWidth + x] = window[(c * done + y) * tw + x]
+                                / Swift.max(window[(channelCount * done + y) * tw + x], 1e-12)
+                        }
+                    }
+                }
             }
+            try emit(block, ox)
+            // The rest of the window moves to its left edge.
+            for p in 0...channelCount {
+                for y in 0..<done {
+                    let base = (p * done + y) * tw
+                    for x in 0..<(tw - finalWidth) { window[base + x] = window[base + finalWidth + x] }
+                }
+            }
+            filled = tw - finalWidth
         }
-        weights.withUnsafeMutableBufferPointer { weightSums in
-            let base = weightSums.baseAddress!
-            base.update(from: base + shift, count: carried)
-            (base + carried).update(repeating: 0, count: plane - carried)
-        }
-        if !isFinished {
-            self.accumulator = accumulator
-            self.weights = weights
-        }
+        previous = []
+        rowIndex += 1
+        bandTop = end
+        carried = isFinished ? [] : next
+        carriedRows = isFinished ? 0 : nextRows
         self.channels = channels
     }
 }

@@ -89,29 +89,38 @@ extension ImageTransform {
             try write(rows)
         }
 
+        // The tiler hands over blocks of finished pixels; they are joined into full-width rows here,
+        // as pixels (a quarter of the floats' bytes at 8 bits), then passed on 32 rows at a time.
+        var colorBand = PixelBand(), alphaBand = PixelBand()
         while !colorTiler.isFinished {
-            try colorTiler.next(input: tileInput, runner.forward) { band in
-                var pixels = PixelTensor.pixels(from: band, range: outputRange, sampleType: sampleType)
+            try colorTiler.next(input: tileInput, runner.forward) { block, column in
+                var pixels = PixelTensor.pixels(from: block, range: outputRange, sampleType: sampleType)
                 if keepMode && pixels.channels != prepared.sourceChannels {
                     pixels = pixels.converted(toChannels: prepared.sourceChannels)
                 }
-                if colorResizer != nil {
-                    if let rows = colorResizer!.push(pixels) { colorRows.append(rows) }
-                } else {
-                    colorRows.append(pixels)
+                guard let rows = colorBand.place(pixels, column: column, width: networkWidth) else { return }
+                for chunk in rows {
+                    if colorResizer != nil {
+                        if let resized = colorResizer!.push(chunk) { colorRows.append(resized) }
+                    } else {
+                        colorRows.append(chunk)
+                    }
+                    if alphaTiler == nil { try drain() }
                 }
-                if alphaTiler == nil { try drain() }
             }
             // As Real-ESRGAN: the network's output for the alpha image, to gray (ITU-R 601 luma).
-            try alphaTiler?.next(input: alphaInput, runner.forward) { band in
-                let gray = PixelTensor.pixels(from: band, range: outputRange, sampleType: sampleType)
+            try alphaTiler?.next(input: alphaInput, runner.forward) { block, column in
+                let gray = PixelTensor.pixels(from: block, range: outputRange, sampleType: sampleType)
                     .converted(toChannels: 1)
-                if alphaResizer != nil {
-                    if let rows = alphaResizer!.push(gray) { alphaRows.append(rows) }
-                } else {
-                    alphaRows.append(gray)
+                guard let rows = alphaBand.place(gray, column: column, width: networkWidth) else { return }
+                for chunk in rows {
+                    if alphaResizer != nil {
+                        if let resized = alphaResizer!.push(chunk) { alphaRows.append(resized) }
+                    } else {
+                        alphaRows.append(chunk)
+                    }
+                    try drain()
                 }
-                try drain()
             }
         }
         try drain()
@@ -156,5 +165,41 @@ struct RowQueue {
         buffer = current.cropped(to: PixelRect(x: 0, y: count, width: current.width, height: rows - count))
         rows -= count
         return top
+    }
+}
+
+/// Blocks of pixels (all of the same rows, left to right) joined into full-width rows.
+struct PixelBand {
+    private var samples8: [UInt8] = []
+    private var samples16: [UInt16] = []
+
+    /// Places `block` at `column` of rows `width` wide; when it completes the rows (its right edge
+    /// is the last column), returns them in bands of at most 32 rows and starts afresh.
+    mutating func place(_ block: PixelBuffer, column: Int, width: Int) -> [PixelBuffer]? {
+        let (rows, channels) = (block.height, block.channels)
+        func put<T>(_ values: [T], into band: inout [T], zero: T) {
+            if band.isEmpty { band = [T](repeating: zero, count: rows * width * channels) }
+            for y in 0..<rows {
+                let source = y * block.width * channels, target = (y * width + column) * channels
+                band.replaceSubrange(target..<(target + block.width * channels),
+                                     with: values[source..<(source + block.width * channels)])
+            }
+        }
+        switch block.samples {
+        case .uint8(let values): put(values, into: &samples8, zero: 0)
+        case .uint16(let values): put(values, into: &samples16, zero: 0)
+        }
+        guard column + block.width == width else { return nil }
+        var bands: [PixelBuffer] = []
+        let rowLength = width * channels
+        for top in stride(from: 0, to: rows, by: 32) {
+            let count = Swift.min(32, rows - top), range = (top * rowLength)..<((top + count) * rowLength)
+            bands.append(block.sampleType == .uint8
+                ? PixelBuffer(width: width, height: count, channels: channels, bytes: Array(samples8[range]))
+                : PixelBuffer(width: width, height: count, channels: channels, words: Array(samples16[range])))
+        }
+        samples8 = []
+        samples16 = []
+        return bands
     }
 }
