@@ -246,22 +246,24 @@ public struct BandTiler {
             let planes = channels + 1
             if window.isEmpty {
                 window = [Float](repeating: 0, count: planes * done * tw)
-                next = (0..<stripeCount).map { [Float](repeating: 0, count: planes * nextRows * stripeWidth($0)) }
-                // Rows the next row of tiles shares again start from their sums.
-                if carriedIn > done {
-                    for k in 0..<stripeCount {
-                        let sw = stripeWidth(k)
-                        for p in 0..<planes {
-                            for y in done..<carriedIn {
-                                for x in 0..<sw {
-                                    next[k][(p * nextRows + y - done) * sw + x] = previous[k][(p * carriedIn + y) * sw + x]
-                                }
-                            }
+                next = [[Float]](repeating: [], count: stripeCount)
+            }
+            let ox = left * scale
+            // Stripes of the shared rows are made when a tile first reaches them (while those of the
+            // previous row of tiles are freed behind the window), from the rows the next row of tiles
+            // shares again, or 0.
+            for k in (ox / tw)...((ox + tw - 1) / tw) where next[k].isEmpty && nextRows > 0 {
+                let sw = stripeWidth(k)
+                var stripe = [Float](repeating: 0, count: planes * nextRows * sw)
+                for p in 0..<planes where carriedIn > done {
+                    for y in done..<carriedIn {
+                        for x in 0..<sw {
+                            stripe[(p * nextRows + y - done) * sw + x] = previous[k][(p * carriedIn + y) * sw + x]
                         }
                     }
                 }
+                next[k] = stripe
             }
-            let ox = left * scale
             // Columns entering the window start from the shared rows' sums, or 0.
             for p in 0..<planes {
                 for y in 0..<done {
@@ -296,7 +298,7 @@ public struct BandTiler {
                     }
                 }
                 // Shared rows go to the stripes they fall in.
-                for k in (ox / tw)...((ox + tw - 1) / tw) {
+                for k in (ox / tw)...((ox + tw - 1) / tw) where nextRows > 0 {
                     let sw = stripeWidth(k), first = Swift.max(ox, k * tw) - ox, last = Swift.min(ox + tw, k * tw + sw) - ox
                     next[k].withUnsafeMutableBufferPointer { stripe in
                         for y in done..<th {

@@ -99,7 +99,7 @@ extension ImageTransform {
                     pixels = pixels.converted(toChannels: prepared.sourceChannels)
                 }
                 guard let rows = colorBand.place(pixels, column: column, width: networkWidth) else { return }
-                for chunk in rows {
+                for chunk in PixelBand.chunks(of: rows) {
                     if colorResizer != nil {
                         if let resized = colorResizer!.push(chunk) { colorRows.append(resized) }
                     } else {
@@ -113,7 +113,7 @@ extension ImageTransform {
                 let gray = PixelTensor.pixels(from: block, range: outputRange, sampleType: sampleType)
                     .converted(toChannels: 1)
                 guard let rows = alphaBand.place(gray, column: column, width: networkWidth) else { return }
-                for chunk in rows {
+                for chunk in PixelBand.chunks(of: rows) {
                     if alphaResizer != nil {
                         if let resized = alphaResizer!.push(chunk) { alphaRows.append(resized) }
                     } else {
@@ -174,8 +174,8 @@ struct PixelBand {
     private var samples16: [UInt16] = []
 
     /// Places `block` at `column` of rows `width` wide; when it completes the rows (its right edge
-    /// is the last column), returns them in bands of at most 32 rows and starts afresh.
-    mutating func place(_ block: PixelBuffer, column: Int, width: Int) -> [PixelBuffer]? {
+    /// is the last column), returns them and starts afresh.
+    mutating func place(_ block: PixelBuffer, column: Int, width: Int) -> PixelBuffer? {
         let (rows, channels) = (block.height, block.channels)
         func put<T>(_ values: [T], into band: inout [T], zero: T) {
             if band.isEmpty { band = [T](repeating: zero, count: rows * width * channels) }
@@ -190,16 +190,19 @@ struct PixelBand {
         case .uint16(let values): put(values, into: &samples16, zero: 0)
         }
         guard column + block.width == width else { return nil }
-        var bands: [PixelBuffer] = []
-        let rowLength = width * channels
-        for top in stride(from: 0, to: rows, by: 32) {
-            let count = Swift.min(32, rows - top), range = (top * rowLength)..<((top + count) * rowLength)
-            bands.append(block.sampleType == .uint8
-                ? PixelBuffer(width: width, height: count, channels: channels, bytes: Array(samples8[range]))
-                : PixelBuffer(width: width, height: count, channels: channels, words: Array(samples16[range])))
+        defer {
+            samples8 = []
+            samples16 = []
         }
-        samples8 = []
-        samples16 = []
-        return bands
+        return block.sampleType == .uint8
+            ? PixelBuffer(width: width, height: rows, channels: channels, bytes: samples8)
+            : PixelBuffer(width: width, height: rows, channels: channels, words: samples16)
+    }
+
+    /// `rows` in bands of at most 32 rows, each copied out when asked for.
+    static func chunks(of rows: PixelBuffer) -> some Sequence<PixelBuffer> {
+        stride(from: 0, to: rows.height, by: 32).lazy.map { top in
+            rows.cropped(to: PixelRect(x: 0, y: top, width: rows.width, height: Swift.min(32, rows.height - top)))
+        }
     }
 }
