@@ -130,41 +130,45 @@ extension ImageTransform {
 
 /// Pixel rows waiting to be written: bands appended at the bottom, rows taken from the top.
 struct RowQueue {
-    private var buffer: PixelBuffer?
+    private var bands: [PixelBuffer] = []
+    /// Rows of `bands[0]` already taken.
+    private var taken = 0
     /// Rows waiting.
     private(set) var rows = 0
 
     mutating func append(_ band: PixelBuffer) {
         guard band.height > 0 else { return }
-        guard let current = buffer, rows > 0 else {
-            buffer = band
-            rows = band.height
-            return
-        }
-        switch (current.samples, band.samples) {
-        case (.uint8(let a), .uint8(let b)):
-            buffer = PixelBuffer(width: band.width, height: rows + band.height, channels: band.channels, bytes: a + b)
-        case (.uint16(let a), .uint16(let b)):
-            buffer = PixelBuffer(width: band.width, height: rows + band.height, channels: band.channels, words: a + b)
-        default:
-            preconditionFailure("RowQueue: bands of different sample types")
-        }
+        bands.append(band)
         rows += band.height
     }
 
     /// The top `count` rows, removed from the queue.
     mutating func take(_ count: Int) -> PixelBuffer {
         precondition(count > 0 && count <= rows, "RowQueue.take(\(count)) of \(rows) rows")
-        let current = buffer!
-        if count == rows {
-            buffer = nil
-            rows = 0
-            return current
+        var pieces: [PixelBuffer] = []
+        var needed = count
+        while needed > 0 {
+            let band = bands[0], available = band.height - taken, used = Swift.min(available, needed)
+            pieces.append(taken == 0 && used == band.height
+                ? band : band.cropped(to: PixelRect(x: 0, y: taken, width: band.width, height: used)))
+            needed -= used
+            taken += used
+            if taken == band.height {
+                bands.removeFirst()
+                taken = 0
+            }
         }
-        let top = current.cropped(to: PixelRect(x: 0, y: 0, width: current.width, height: count))
-        buffer = current.cropped(to: PixelRect(x: 0, y: count, width: current.width, height: rows - count))
         rows -= count
-        return top
+        guard pieces.count > 1 else { return pieces[0] }
+        let first = pieces[0]
+        switch first.samples {
+        case .uint8:
+            return PixelBuffer(width: first.width, height: count, channels: first.channels,
+                               bytes: pieces.flatMap { $0.bytes })
+        case .uint16:
+            return PixelBuffer(width: first.width, height: count, channels: first.channels,
+                               words: pieces.flatMap { $0.words })
+        }
     }
 }
 
