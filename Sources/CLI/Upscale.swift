@@ -18,7 +18,9 @@ extension Tool {
                 scale, then a Lanczos resize for another --outscale, as Real-ESRGAN). Large images run in \
                 overlapping tiles (--tile, default from --max-memory; --tile-overlap, default three \
                 receptive-field radii): one radius at each side of a shared band is context only and the \
-                rest is feathered, so tiled equals untiled. Gray stays gray, \
+                rest is feathered, so tiled equals untiled. A tiled image is written as it is made, a band \
+                of tile rows at a time, so memory is bounded by the tile size and the image width, not its \
+                area. Gray stays gray, \
                 16-bit PNGs stay 16-bit, alpha is upscaled by the network or bicubic (--alpha-upsampler). \
                 Without a checkpoint, --method bicubic|lanczos gives the classic baselines (Pillow-exact). \
                 Folder handling, naming, skipping, metadata, atomic writes and exit status are those of \

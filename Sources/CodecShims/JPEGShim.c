@@ -415,3 +415,156 @@ void cs_free(void *pointer) { free(pointer); }
 const char *cs_jpeg_library_version(void) {
     return "libjpeg-turbo " CS_STRINGIFY(LIBJPEG_TURBO_VERSION) " (libjpeg API " CS_STRINGIFY(JPEG_LIB_VERSION) ")";
 }
+
+// MARK: - Streaming encoder
+
+#include <errno.h>
+#include <unistd.h>
+
+#define CS_JPEG_STREAM_BUFFER 65536
+
+struct CSJPEGStream {
+    struct jpeg_compress_struct info;
+    CSJPEGErrorManager error;
+    struct jpeg_destination_mgr destination;
+    int fd;
+    int created;
+    JOCTET buffer[CS_JPEG_STREAM_BUFFER];
+};
+
+/// Writes `length` bytes of the buffer to the file, or fails through libjpeg's error exit.
+static void cs_jpeg_stream_flush(j_compress_ptr cinfo, size_t length) {
+    CSJPEGStream *stream = (CSJPEGStream *)cinfo->client_data;
+    size_t written = 0;
+    while (written < length) {
+        ssize_t count = write(stream->fd, stream->buffer + written, length - written);
+        if (count < 0) {
+            if (errno == EINTR) continue;
+            ERREXIT(cinfo, JERR_FILE_WRITE);
+        }
+        written += (size_t)count;
+    }
+}
+
+static void cs_jpeg_stream_init_destination(j_compress_ptr cinfo) {
+    CSJPEGStream *stream = (CSJPEGStream *)cinfo->client_data;
+    stream->destination.next_output_byte = stream->buffer;
+    stream->destination.free_in_buffer = CS_JPEG_STREAM_BUFFER;
+}
+
+static boolean cs_jpeg_stream_empty_buffer(j_compress_ptr cinfo) {
+    CSJPEGStream *stream = (CSJPEGStream *)cinfo->client_data;
+    cs_jpeg_stream_flush(cinfo, CS_JPEG_STREAM_BUFFER);
+    stream->destination.next_output_byte = stream->buffer;
+    stream->destination.free_in_buffer = CS_JPEG_STREAM_BUFFER;
+    return TRUE;
+}
+
+static void cs_jpeg_stream_term_destination(j_compress_ptr cinfo) {
+    CSJPEGStream *stream = (CSJPEGStream *)cinfo->client_data;
+    cs_jpeg_stream_flush(cinfo, CS_JPEG_STREAM_BUFFER - stream->destination.free_in_buffer);
+}
+
+static int cs_jpeg_stream_begin_guarded(CSJPEGStream *stream, uint32_t width, uint32_t height, int inputLayout,
+                                        const CSJPEGEncodeOptions *options, const uint8_t *exif, size_t exifLength,
+                                        const uint8_t *icc, size_t iccLength) {
+    if (setjmp(stream->error.jump)) return cs_jpeg_category(&stream->error);
+    jpeg_create_compress(&stream->info);
+    stream->created = 1;
+    stream->info.client_data = stream;
+    stream->destination.init_destination = cs_jpeg_stream_init_destination;
+    stream->destination.empty_output_buffer = cs_jpeg_stream_empty_buffer;
+    stream->destination.term_destination = cs_jpeg_stream_term_destination;
+    stream->info.dest = &stream->destination;
+    // From here as cs_jpeg_encode_guarded, so both write the same bytes.
+    stream->info.image_width = width;
+    stream->info.image_height = height;
+    stream->info.input_components = inputLayout;
+    stream->info.in_color_space =
+        inputLayout == CS_JPEG_INPUT_GRAY ? JCS_GRAYSCALE : inputLayout == CS_JPEG_INPUT_CMYK ? JCS_CMYK : JCS_RGB;
+    jpeg_set_defaults(&stream->info);
+    if (inputLayout == CS_JPEG_INPUT_CMYK && options->ycck) {
+        jpeg_set_colorspace(&stream->info, JCS_YCCK);
+        for (int c = 0; c < 4; c++) {
+            stream->info.comp_info[c].h_samp_factor = 1;
+            stream->info.comp_info[c].v_samp_factor = 1;
+        }
+    }
+    jpeg_set_quality(&stream->info, options->quality, TRUE);
+    if (inputLayout == CS_JPEG_INPUT_RGB) {
+        int h = options->subsampling == 444 ? 1 : 2;
+        int v = options->subsampling == 420 ? 2 : 1;
+        stream->info.comp_info[0].h_samp_factor = h;
+        stream->info.comp_info[0].v_samp_factor = v;
+    }
+    if (options->progressive) jpeg_simple_progression(&stream->info);
+    stream->info.optimize_coding = options->optimizeCoding ? TRUE : FALSE;
+    jpeg_start_compress(&stream->info, TRUE);
+    if (exif && exifLength > 0) {
+        jpeg_write_m_header(&stream->info, JPEG_APP0 + 1, (unsigned int)(exifLength + 6));
+        static const char prefix[6] = {'E', 'x', 'i', 'f', 0, 0};
+        for (int i = 0; i < 6; i++) jpeg_write_m_byte(&stream->info, prefix[i]);
+        for (size_t i = 0; i < exifLength; i++) jpeg_write_m_byte(&stream->info, exif[i]);
+    }
+    if (icc && iccLength > 0) jpeg_write_icc_profile(&stream->info, icc, (unsigned int)iccLength);
+    return CS_OK;
+}
+
+CSJPEGStream *cs_jpeg_stream_begin(int fd, uint32_t width, uint32_t height, int inputLayout,
+                                   const CSJPEGEncodeOptions *options, const uint8_t *exif, size_t exifLength,
+                                   const uint8_t *icc, size_t iccLength, int *status, char *message) {
+    message[0] = 0;
+    if (fd < 0 || !options || width == 0 || height == 0 ||
+        (inputLayout != CS_JPEG_INPUT_GRAY && inputLayout != CS_JPEG_INPUT_RGB && inputLayout != CS_JPEG_INPUT_CMYK)) {
+        snprintf(message, 200, "invalid JPEG encoder arguments");
+        *status = CS_ERR_USAGE;
+        return NULL;
+    }
+    if (exifLength + 6 > 65533) {
+        snprintf(message, 200, "EXIF block of %zu bytes does not fit in one JPEG APP1 marker (65527 bytes at most)",
+                 exifLength);
+        *status = CS_ERR_USAGE;
+        return NULL;
+    }
+    CSJPEGStream *stream = (CSJPEGStream *)calloc(1, sizeof(CSJPEGStream));
+    if (!stream) {
+        *status = CS_ERR_MEMORY;
+        return NULL;
+    }
+    stream->fd = fd;
+    cs_install_error_manager(&stream->error);
+    stream->info.err = &stream->error.base;
+    *status = cs_jpeg_stream_begin_guarded(stream, width, height, inputLayout, options, exif, exifLength, icc,
+                                           iccLength);
+    if (*status != CS_OK) {
+        snprintf(message, 200, "%s", stream->error.message);
+        cs_jpeg_stream_destroy(stream);
+        return NULL;
+    }
+    return stream;
+}
+
+int cs_jpeg_stream_write_rows(CSJPEGStream *stream, const uint8_t *pixels, size_t rowStride, uint32_t rows) {
+    if (!stream || !pixels || rows > stream->info.image_height - stream->info.next_scanline) return CS_ERR_USAGE;
+    if (setjmp(stream->error.jump)) return cs_jpeg_category(&stream->error);
+    for (uint32_t row = 0; row < rows; row++) {
+        JSAMPROW line = (JSAMPROW)(pixels + (size_t)row * rowStride);
+        jpeg_write_scanlines(&stream->info, &line, 1);
+    }
+    return CS_OK;
+}
+
+int cs_jpeg_stream_finish(CSJPEGStream *stream) {
+    if (!stream || stream->info.next_scanline != stream->info.image_height) return CS_ERR_USAGE;
+    if (setjmp(stream->error.jump)) return cs_jpeg_category(&stream->error);
+    jpeg_finish_compress(&stream->info);
+    return CS_OK;
+}
+
+const char *cs_jpeg_stream_message(const CSJPEGStream *stream) { return stream->error.message; }
+
+void cs_jpeg_stream_destroy(CSJPEGStream *stream) {
+    if (!stream) return;
+    if (stream->created) jpeg_destroy_compress(&stream->info);
+    free(stream);
+}

@@ -279,3 +279,113 @@ int cs_png_encode(const uint8_t *pixels, size_t rowStride, uint32_t width, uint3
 }
 
 const char *cs_png_library_version(void) { return "libpng " PNG_LIBPNG_VER_STRING; }
+
+// MARK: - Streaming encoder
+
+#include <errno.h>
+#include <unistd.h>
+
+struct CSPNGStream {
+    png_structp png;
+    png_infop info;
+    int fd;
+    uint32_t height;
+    uint32_t rowsWritten;
+    CSPNGMessages messages;
+};
+
+static void cs_png_write_fd(png_structp png, png_bytep source, size_t length) {
+    CSPNGStream *stream = (CSPNGStream *)png_get_io_ptr(png);
+    size_t written = 0;
+    while (written < length) {
+        ssize_t count = write(stream->fd, source + written, length - written);
+        if (count < 0) {
+            if (errno == EINTR) continue;
+            char text[CS_MESSAGE_LENGTH];
+            snprintf(text, sizeof text, "write failed: %s", strerror(errno));
+            png_error(png, text);
+        }
+        written += (size_t)count;
+    }
+}
+
+static int cs_png_stream_begin_guarded(CSPNGStream *stream, uint32_t width, uint32_t height, int channels,
+                                       int bitDepth, int compressionLevel, const uint8_t *exif, size_t exifLength,
+                                       const uint8_t *icc, size_t iccLength) {
+    png_structp png = stream->png;
+    png_infop info = stream->info;
+    if (setjmp(png_jmpbuf(png))) return cs_png_category(&stream->messages);
+    static const int colorTypes[5] = {0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
+                                      PNG_COLOR_TYPE_RGB_ALPHA};
+    png_set_write_fn(png, stream, cs_png_write_fd, cs_png_flush);
+    png_set_compression_level(png, compressionLevel);
+    png_set_IHDR(png, info, width, height, bitDepth, colorTypes[channels], PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    if (icc && iccLength > 0) png_set_iCCP(png, info, "ICC profile", PNG_COMPRESSION_TYPE_BASE, icc, (png_uint_32)iccLength);
+    if (exif && exifLength > 0) png_set_eXIf_1(png, info, (png_uint_32)exifLength, (png_bytep)exif);
+    png_write_info(png, info);
+    if (bitDepth == 16) {
+        unsigned short probe = 1;
+        if (*(unsigned char *)&probe == 1) png_set_swap(png);
+    }
+    return CS_OK;
+}
+
+CSPNGStream *cs_png_stream_begin(int fd, uint32_t width, uint32_t height, int channels, int bitDepth,
+                                 int compressionLevel, const uint8_t *exif, size_t exifLength, const uint8_t *icc,
+                                 size_t iccLength, int *status, char *message) {
+    message[0] = 0;
+    if (fd < 0 || width == 0 || height == 0 || channels < 1 || channels > 4 || (bitDepth != 8 && bitDepth != 16) ||
+        compressionLevel < 0 || compressionLevel > 9) {
+        snprintf(message, CS_MESSAGE_LENGTH, "invalid PNG encoder arguments");
+        *status = CS_ERR_USAGE;
+        return NULL;
+    }
+    CSPNGStream *stream = (CSPNGStream *)calloc(1, sizeof(CSPNGStream));
+    if (!stream) {
+        *status = CS_ERR_MEMORY;
+        return NULL;
+    }
+    stream->fd = fd;
+    stream->height = height;
+    stream->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &stream->messages, cs_png_error, cs_png_warning);
+    if (stream->png) stream->info = png_create_info_struct(stream->png);
+    if (!stream->png || !stream->info) {
+        cs_png_stream_destroy(stream);
+        *status = CS_ERR_MEMORY;
+        return NULL;
+    }
+    *status = cs_png_stream_begin_guarded(stream, width, height, channels, bitDepth, compressionLevel, exif,
+                                          exifLength, icc, iccLength);
+    if (*status != CS_OK) {
+        snprintf(message, CS_MESSAGE_LENGTH, "%s", stream->messages.message);
+        cs_png_stream_destroy(stream);
+        return NULL;
+    }
+    return stream;
+}
+
+int cs_png_stream_write_rows(CSPNGStream *stream, const uint8_t *pixels, size_t rowStride, uint32_t rows) {
+    if (!stream || !pixels || rows > stream->height - stream->rowsWritten) return CS_ERR_USAGE;
+    if (setjmp(png_jmpbuf(stream->png))) return cs_png_category(&stream->messages);
+    for (uint32_t row = 0; row < rows; row++) {
+        png_write_row(stream->png, (png_const_bytep)(pixels + (size_t)row * rowStride));
+        stream->rowsWritten++;
+    }
+    return CS_OK;
+}
+
+int cs_png_stream_finish(CSPNGStream *stream) {
+    if (!stream || stream->rowsWritten != stream->height) return CS_ERR_USAGE;
+    if (setjmp(png_jmpbuf(stream->png))) return cs_png_category(&stream->messages);
+    png_write_end(stream->png, stream->info);
+    return CS_OK;
+}
+
+const char *cs_png_stream_message(const CSPNGStream *stream) { return stream->messages.message; }
+
+void cs_png_stream_destroy(CSPNGStream *stream) {
+    if (!stream) return;
+    if (stream->png) png_destroy_write_struct(&stream->png, stream->info ? &stream->info : NULL);
+    free(stream);
+}

@@ -191,12 +191,12 @@ extension PixelBuffer {
 
     /// `clip8`: the 22-bit fixed-point sum to a byte, clamped.
     @inline(__always)
-    private static func clip8(_ sum: Int32) -> UInt8 {
+    static func clip8(_ sum: Int32) -> UInt8 {
         let value = sum >> Int32(ResampleTaps.precisionBits)
         return value < 0 ? 0 : value > 255 ? 255 : UInt8(value)
     }
 
-    private static func resampleRows8(
+    static func resampleRows8(
         _ input: [UInt8], width: Int, channels: Int, rows: Range<Int>, taps: ResampleTaps, outputWidth: Int
     ) -> [UInt8] {
         let weights = taps.fixedPointWeights
@@ -248,12 +248,12 @@ extension PixelBuffer {
     // MARK: - 16-bit passes (double, rounded half away from zero)
 
     @inline(__always)
-    private static func round16(_ value: Double) -> UInt16 {
+    static func round16(_ value: Double) -> UInt16 {
         let rounded = (value >= 0 ? value + 0.5 : value - 0.5).rounded(.towardZero)
         return rounded <= 0 ? 0 : rounded >= 65535 ? 65535 : UInt16(rounded)
     }
 
-    private static func resampleRows16(
+    static func resampleRows16(
         _ input: [UInt16], width: Int, channels: Int, rows: Range<Int>, taps: ResampleTaps, outputWidth: Int
     ) -> [UInt16] {
         var output = [UInt16](repeating: 0, count: rows.count * outputWidth * channels)

@@ -85,24 +85,32 @@ public enum PixelTensor {
     }
 
     /// A `[1, C, H, W]` tensor of the first `channels` samples of each pixel of `pixels` (HWC),
-    /// 8- or 16-bit, in `range`.
-    /// - Precondition: `1 <= channels <= pixels.channels`.
-    public static func tensor(from pixels: PixelBuffer, channels: Int, range: ValueRange) -> Tensor {
+    /// 8- or 16-bit, in `range`; of the `crop` rectangle only when given (a tile of a large image,
+    /// converted without making floats of the whole image).
+    /// - Precondition: `1 <= channels <= pixels.channels`; `crop` lies inside the image.
+    public static func tensor(from pixels: PixelBuffer, channels: Int, range: ValueRange, crop: PixelRect? = nil)
+        -> Tensor {
         precondition(channels >= 1 && channels <= pixels.channels,
                      "PixelTensor: \(channels) channels requested from a \(pixels.channels)-channel image")
+        let rect = crop ?? PixelRect(x: 0, y: 0, width: pixels.width, height: pixels.height)
+        precondition(rect.fits(width: pixels.width, height: pixels.height),
+                     "PixelTensor: crop \(rect) is outside the \(pixels.width)×\(pixels.height) image")
         let maximum = Float(pixels.sampleType.maximum)
-        let (w, h, stride) = (pixels.width, pixels.height, pixels.channels)
+        let (w, h, stride) = (rect.width, rect.height, pixels.channels)
         let plane = w * h
         return Tensor.build(shape: [1, channels, h, w]) { out in
             func fill<T: BinaryInteger>(_ samples: [T]) {
                 samples.withUnsafeBufferPointer { source in
                     for c in 0..<channels {
                         let base = c * plane
-                        switch range {
-                        case .minusOneToOne:
-                            for p in 0..<plane { out[base + p] = (Float(source[p * stride + c]) / maximum - 0.5) / 0.5 }
-                        case .zeroToOne:
-                            for p in 0..<plane { out[base + p] = Float(source[p * stride + c]) / maximum }
+                        for y in 0..<h {
+                            let row = ((rect.y + y) * pixels.width + rect.x) * stride + c, outRow = base + y * w
+                            switch range {
+                            case .minusOneToOne:
+                                for x in 0..<w { out[outRow + x] = (Float(source[row + x * stride]) / maximum - 0.5) / 0.5 }
+                            case .zeroToOne:
+                                for x in 0..<w { out[outRow + x] = Float(source[row + x * stride]) / maximum }
+                            }
                         }
                     }
                 }

@@ -101,6 +101,11 @@ public final class BatchEngine: @unchecked Sendable {
         var image: PreparedImage
         var exif: ExifData?
         var icc: [UInt8]?
+
+        /// Queue weight: the pixels of the network input (or of the image, when streamed or not run).
+        var cost: Int {
+            image.pixels != nil ? image.width * image.height : image.input.shape[2] * image.input.shape[3]
+        }
     }
 
     /// A network result on its way to the encoder.
@@ -200,7 +205,7 @@ public final class BatchEngine: @unchecked Sendable {
                         toEncoder.push(Inferred(decoded: decoded, output: nil, alphaOutput: nil),
                                        cost: decoded.image.width * decoded.image.height)
                     } else {
-                        toNetwork.push(decoded, cost: decoded.image.input.shape[2] * decoded.image.input.shape[3])
+                        toNetwork.push(decoded, cost: decoded.cost)
                     }
                 }
             }
@@ -210,6 +215,11 @@ public final class BatchEngine: @unchecked Sendable {
             while true {
                 let batch = toNetwork.popBatch(limit: options.maxBatch) { first, other in canBatch(first, other) }
                 if batch.isEmpty { break }
+                if batch.count == 1, batch[0].image.pixels != nil {
+                    // A tiled upscale streams from the network to the file, a band of rows at a time.
+                    stream(batch[0], runner: runner, state: state)
+                    continue
+                }
                 let outputs = runner.run(batch.map(\.image.input))
                 for (decoded, output) in zip(batch, outputs) {
                     // Upscaling with --alpha-upsampler model: the alpha image takes its own pass.
@@ -233,7 +243,7 @@ public final class BatchEngine: @unchecked Sendable {
     /// the whole batch stays within one worker's share of the budget).
     private func canBatch(_ first: Decoded, _ other: Decoded) -> Bool {
         let shape = first.image.input.shape
-        guard other.image.input.shape == shape else { return false }
+        guard first.image.pixels == nil, other.image.pixels == nil, other.image.input.shape == shape else { return false }
         let pixels = shape[2] * shape[3]
         guard let runner, pixels <= options.batchPixelLimit, !runner.needsTiles(height: shape[2], width: shape[3]) else {
             return false
@@ -256,7 +266,12 @@ public final class BatchEngine: @unchecked Sendable {
             }
             for note in decoded.notes { state.note("note: \(file.relativePath): \(note)") }
             let keep = !output.stripMetadata
-            return Decoded(index: index, file: file, image: transform.prepare(decoded.pixels),
+            // `translate upscale` of an image that needs tiles: streamed (`streamUpscale`), so memory
+            // is bounded by the tile size and the image width, not the output's area.
+            let streamed = transform.upscale != nil && transform.resampling == nil
+                && runner?.needsTiles(height: decoded.pixels.height, width: decoded.pixels.width) == true
+            return Decoded(index: index, file: file,
+                           image: streamed ? transform.prepareStreamed(decoded.pixels) : transform.prepare(decoded.pixels),
                            exif: keep ? decoded.exif : nil, icc: keep ? decoded.iccProfile : nil)
         } catch let error as ImageCodecError {
             state.failed(index, file.relativePath, error.message)
@@ -276,14 +291,7 @@ public final class BatchEngine: @unchecked Sendable {
                 pixels, as: file.format, jpeg: JPEGEncodeOptions(quality: output.jpegQuality),
                 exif: item.decoded.exif, iccProfile: icc)
             for note in notes { state.note("note: \(file.relativePath): \(note)") }
-            let directory = (file.output as NSString).deletingLastPathComponent
-            if !directory.isEmpty {
-                do {
-                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                } catch {
-                    throw InferenceError(.io, "cannot create the output folder \(directory): \(Self.reason(error))")
-                }
-            }
+            try Self.createFolder(of: file.output)
             try ImageFile.writeAtomically(bytes, to: file.output)
             state.succeeded()
         } catch let error as ImageCodecError {
@@ -293,13 +301,54 @@ public final class BatchEngine: @unchecked Sendable {
         }
     }
 
+    /// Upscales one decoded image (`prepareStreamed`) straight into its output file, a band of rows
+    /// at a time (`ImageTransform.streamUpscale` into an `ImageStreamWriter`, atomic as `encode`).
+    private func stream(_ decoded: Decoded, runner: GeneratorRunner, state: RunState) {
+        let file = decoded.file
+        do {
+            let image = decoded.image
+            let size = transform.outputSize(width: image.width, height: image.height)
+            let channels = transform.streamedChannels(image)
+            let icc = decoded.icc.flatMap { Self.profile($0, fitsChannels: channels) }
+            try Self.createFolder(of: file.output)
+            let writer = try ImageStreamWriter(
+                path: file.output, format: file.format, width: size.width, height: size.height, channels: channels,
+                sampleType: image.sampleType, jpeg: JPEGEncodeOptions(quality: output.jpegQuality),
+                exif: decoded.exif, iccProfile: icc)
+            for note in writer.notes { state.note("note: \(file.relativePath): \(note)") }
+            try transform.streamUpscale(image, runner: runner) { try writer.write($0) }
+            try writer.finish()
+            state.succeeded()
+        } catch let error as ImageCodecError {
+            state.failed(decoded.index, file.relativePath, error.message + " (writing \(file.output))")
+        } catch {
+            state.failed(decoded.index, file.relativePath, "\(error)")
+        }
+    }
+
+    /// Creates the folder `path` goes in.
+    static func createFolder(of path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        guard !directory.isEmpty else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw InferenceError(.io, "cannot create the output folder \(directory): \(Self.reason(error))")
+        }
+    }
+
     /// `profile` when its colour space (ICC header bytes 16–19) is that of `pixels`: 'GRAY' for gray,
     /// 'RGB ' for colour; nil otherwise (a gray input's profile on an RGB output, a CMYK JPEG's
     /// profile on the RGB pixels it decoded to), which viewers would misread.
     static func profile(_ profile: [UInt8], fits pixels: PixelBuffer) -> [UInt8]? {
+        Self.profile(profile, fitsChannels: pixels.channels)
+    }
+
+    /// `profile(_:fits:)` for pixels of `channels` channels.
+    static func profile(_ profile: [UInt8], fitsChannels channels: Int) -> [UInt8]? {
         guard profile.count >= 20 else { return nil }
         let space = String(decoding: profile[16..<20], as: UTF8.self)
-        return space == (pixels.channels >= 3 ? "RGB " : "GRAY") ? profile : nil
+        return space == (channels >= 3 ? "RGB " : "GRAY") ? profile : nil
     }
 
     /// The POSIX reason of a Foundation file error ("Not a directory"), else its description.

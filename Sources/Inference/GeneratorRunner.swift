@@ -27,7 +27,8 @@ public final class GeneratorRunner: @unchecked Sendable {
     /// Inputs are padded to at least this side: a ResNet with instance norm needs 2×2 pixels at its
     /// lowest level (¼ resolution), so tiny images go in as 8×8.
     public let minimumSize: Int
-    private let forward: (Tensor) -> Tensor
+    /// The network's forward pass for inference (`InferenceForward`).
+    let forward: (Tensor) -> Tensor
 
     /// - Parameters:
     ///   - tileSize: 0 for never; otherwise rounded down to `spec.inputSizeMultiple` (at least one multiple).
@@ -58,6 +59,13 @@ public final class GeneratorRunner: @unchecked Sendable {
 
     /// True when `height`×`width` is run in tiles.
     public func needsTiles(height: Int, width: Int) -> Bool { tileSize > 0 && (height > tileSize || width > tileSize) }
+
+    /// The tiling `run` gives a `height`×`width` image, to run it a band of output rows at a time
+    /// (`BandTiler.next(input:_:)` with `forward`): the same values as `run`.
+    public func bandTiler(height: Int, width: Int) -> BandTiler {
+        BandTiler(height: height, width: width, multiple: multiple, scale: scale, tileSize: tileSize, overlap: overlap,
+                  minimumSize: minimumSize, margin: margin)
+    }
 
     /// The output of each `[1, C, h, w]` image, `[1, C', h·scale, w·scale]`. Images of one size
     /// that fit in one tile run as a single batch; the results are the same as one by one.

@@ -25,6 +25,9 @@ public struct PreparedImage: @unchecked Sendable {
     public var height: Int
     /// Colorization: the full-resolution Lab values (HWC) whose L is kept.
     public var lab: [Float]?
+    /// A streamed upscale (`prepareStreamed`): the colour pixels in the network's input channels,
+    /// made into floats a tile at a time; `input` is then a placeholder.
+    public var pixels: PixelBuffer? = nil
 }
 
 /// What `apply` (translate) or `colorize` does to one image, split into the part done by decode

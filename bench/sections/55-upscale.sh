@@ -10,8 +10,8 @@
 # BENCH_UPSCALE_THREADS (default: all cores), BENCH_UPSCALE_TILE (side of the one-tile comparison
 # image, default 512), BENCH_UPSCALE_MODELS (default "srresnet rrdbnet"), BENCH_UPSCALE_LARGE (side of
 # the large, tiled image, default 1024; 8000 is the issue's size: SRResNet takes ≈ 100 s/MP on 2
-# cores, i.e. hours, and Tiling.run's full-resolution accumulator needs 16 B per output pixel, ≈ 16 GB
-# at 8000² ×4, so don't run it on a shared machine), BENCH_UPSCALE_LARGE_MODELS (default "srresnet";
+# cores, i.e. hours, so don't run it on a shared machine; the output streams in bands, so memory is
+# no longer the limit), BENCH_UPSCALE_LARGE_MODELS (default "srresnet";
 # RRDBNet is ≈ 5× slower), BENCH_UPSCALE_DIR (images and checkpoints, made once; default
 # ${TMPDIR:-/tmp}/translate-bench-upscale), BENCH_UPSCALE_BIN (the translate binary measured, default
 # .build/release/translate: another build's binary gives a before/after pair in the same minutes).
@@ -99,9 +99,11 @@ done
 
 # Memory against image size with the network's share made small: SRResNet ×4 at ngf 8 (≈ 1/40 of the
 # arithmetic) and --max-memory 512M (small tiles), so what grows is what `translate upscale` holds per
-# image (decoded input, input tensor, Tiling.run's full-resolution float accumulator and weights, the
-# output tensor and pixels, the encoder). The issue's 8000² runs here only when the projection of
-# that growth fits in half of MemAvailable, or with BENCH_UPSCALE_FORCE=1; BENCH_UPSCALE_AS_LIMIT
+# image. Tiled images stream (issue 12): one band of tile rows (C+1 float planes, tile·4 rows × output
+# width) plus the decoded input, so memory grows with the side, not the area. The projection for a
+# side S: ≈ 700 MiB (process, one tile's activations, block cache) + 3·S² (decoded input) + 4 planes × 4 B
+# × (504·4 rows) × 4S (the band at 512M's 504² tiles). A side runs here only when that fits in half of
+# MemAvailable, or with BENCH_UPSCALE_FORCE=1; BENCH_UPSCALE_AS_LIMIT
 # (bytes) runs each under `prlimit --as` so that an oversized run fails instead of pushing the machine
 # into the OOM killer. BENCH_UPSCALE_MEMORY_SIDES (default "1000 2000 4000 8000"; "" skips the table).
 memory_sides=${BENCH_UPSCALE_MEMORY_SIDES-1000 2000 4000 8000}
@@ -110,14 +112,14 @@ if [ -n "$memory_sides" ]; then
         || .build/release/bench-apply --netG srresnet --ngf 8 "$dir/srresnet-ngf8.safetensors" >/dev/null || exit 1
     echo
     echo "Peak RSS against image size, SRResNet ×4 at ngf 8 (the pipeline's share; same code path), --max-memory 512M,"
-    echo "$threads threads. \"B/out px\" = peak RSS ÷ output pixels. Projection for a side S: 32 B per output pixel (Tiling.run's"
-    echo "C+1 float planes at output size, then the output tensor's copy) × (4S)²."
+    echo "$threads threads. \"B/out px\" = peak RSS ÷ output pixels. Output streamed a band of tile rows at a time; projection"
+    echo "for a side S: 700 MiB + 3·S² (decoded input) + 129024·S (the band: 4 float planes × 2016 rows × 4S)."
     echo
     echo "| image | output | ours tiles | wall s | s/MP | peak RSS MiB | B/out px | ≤ 2 GiB |"
     echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
     available=$(awk '/MemAvailable/ {printf "%.0f", $2 * 1024}' /proc/meminfo)
     for side in $memory_sides; do
-        projected=$((32 * 16 * side * side))
+        projected=$((734003200 + 3 * side * side + 129024 * side))
         if [ "${BENCH_UPSCALE_FORCE:-0}" != 1 ] && [ "$projected" -gt $((available / 2)) ]; then
             echo "| ${side}² | $((4 * side))² | — | not run: projected ≈ $((projected >> 30)) GiB > half of MemAvailable ($((available >> 31)) GiB); BENCH_UPSCALE_FORCE=1 runs it | | | | no |"
             continue

@@ -165,6 +165,41 @@ int cs_png_encode(const uint8_t *pixels, size_t rowStride, uint32_t width, uint3
                   const uint8_t *icc, size_t iccLength, uint8_t **output, size_t *outputLength,
                   char *message);
 
+// MARK: - Streaming encoders (row by row into a file descriptor)
+
+/// An encoder that takes the image a few rows at a time and writes the file as it goes, so the
+/// whole image never needs to be in memory. The caller owns `fd` (opened for writing, positioned
+/// at the start); the encoder writes to it and never closes it.
+typedef struct CSPNGStream CSPNGStream;
+
+/// Starts a PNG of `width`×`height` pixels (`channels` 1...4 samples of `bitDepth` 8 or 16 bits, in
+/// host byte order for 16) and writes the header chunks (iCCP, eXIf as cs_png_encode). Returns NULL
+/// and sets `*status` and `message` (at least 200 bytes) when that fails.
+CSPNGStream *cs_png_stream_begin(int fd, uint32_t width, uint32_t height, int channels, int bitDepth,
+                                 int compressionLevel, const uint8_t *exif, size_t exifLength, const uint8_t *icc,
+                                 size_t iccLength, int *status, char *message);
+/// Writes the next `rows` rows (each `rowStride` bytes apart).
+int cs_png_stream_write_rows(CSPNGStream *stream, const uint8_t *pixels, size_t rowStride, uint32_t rows);
+/// Writes the end of the file; every row must have been written.
+int cs_png_stream_finish(CSPNGStream *stream);
+/// The message of the last error ("" when none).
+const char *cs_png_stream_message(const CSPNGStream *stream);
+void cs_png_stream_destroy(CSPNGStream *stream);
+
+typedef struct CSJPEGStream CSJPEGStream;
+
+/// Starts a JPEG as cs_jpeg_encode would write it (same options, EXIF and ICC markers), into `fd`.
+/// Returns NULL and sets `*status` and `message` (at least 200 bytes) when that fails.
+CSJPEGStream *cs_jpeg_stream_begin(int fd, uint32_t width, uint32_t height, int inputLayout,
+                                   const CSJPEGEncodeOptions *options, const uint8_t *exif, size_t exifLength,
+                                   const uint8_t *icc, size_t iccLength, int *status, char *message);
+/// Writes the next `rows` scanlines (each `rowStride` bytes apart).
+int cs_jpeg_stream_write_rows(CSJPEGStream *stream, const uint8_t *pixels, size_t rowStride, uint32_t rows);
+/// Finishes the file; every row must have been written.
+int cs_jpeg_stream_finish(CSJPEGStream *stream);
+const char *cs_jpeg_stream_message(const CSJPEGStream *stream);
+void cs_jpeg_stream_destroy(CSJPEGStream *stream);
+
 // MARK: - Shared
 
 void cs_free(void *pointer);
