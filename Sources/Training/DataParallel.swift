@@ -32,7 +32,7 @@ public final class DataParallel {
     public func attach(to optimizers: [any Optimizer]) {
         guard group.size > 1 else { return }
         for optimizer in optimizers {
-            optimizer.beforeStep = { [unowned self] parameters in
+            optimizer.beforeStep = { [self] parameters in
                 do { try self.averageGradients(parameters) } catch {
                     FileHandle.standardError.write(Data("rank \(self.group.rank): \(error)\n".utf8))
                     self.group.abort(code: 1)
