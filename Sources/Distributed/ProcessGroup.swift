@@ -99,11 +99,4 @@ public enum ProcessGroups {
         current = group
         return group
     }
-
-    /// The group if one was created (nil in a process that never asked).
-    public static var existing: (any ProcessGroup)? {
-        lock.lock()
-        defer { lock.unlock() }
-        return current
-    }
 }
